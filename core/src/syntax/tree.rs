@@ -1,0 +1,258 @@
+//! The lossless syntax tree. Nodes hold spans, not copies of the text: a word's raw text and its
+//! nginx-unescaped value are read from the file bytes on demand, so parsing allocates per
+//! directive, not per byte. Everything between tokens (whitespace) is recovered from the source,
+//! which is what makes printing an untouched tree give back the input byte for byte.
+
+use crate::source::{FileId, Span};
+use serde::Serialize;
+use std::borrow::Cow;
+
+/// How a word was quoted in the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Quote {
+    None,
+    Single,
+    Double,
+}
+
+/// One token of a directive: the name (word 0) or an argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Word {
+    /// The raw token, quotes included.
+    pub span: Span,
+    pub quote: Quote,
+    /// The raw text holds a backslash, so the value may differ from the raw content.
+    pub escaped: bool,
+    /// A quoted word whose closing quote is missing (only at end of file).
+    pub unterminated: bool,
+}
+
+impl Word {
+    /// The source text, quotes included.
+    pub fn raw<'a>(&self, src: &'a [u8]) -> &'a [u8] {
+        src.get(self.span.range()).unwrap_or(&[])
+    }
+
+    /// The span of the content nginx stores: inside the quotes for a quoted word.
+    pub fn content_span(&self) -> Span {
+        let mut s = self.span;
+        if self.quote != Quote::None && !s.is_empty() {
+            s.start += 1;
+            if !self.unterminated && s.end > s.start {
+                s.end -= 1;
+            }
+        }
+        s
+    }
+
+    /// The value nginx stores for this word: content unescaped (`\"` `\'` `\\` `\t` `\r` `\n`;
+    /// any other `\x` stays as two bytes, so regexes survive).
+    pub fn value<'a>(&self, src: &'a [u8]) -> Cow<'a, [u8]> {
+        let content = src.get(self.content_span().range()).unwrap_or(&[]);
+        if !self.escaped {
+            return Cow::Borrowed(content);
+        }
+        Cow::Owned(unescape(content))
+    }
+
+    /// The value as text (lossy for invalid UTF-8).
+    pub fn text<'a>(&self, src: &'a [u8]) -> Cow<'a, str> {
+        match self.value(src) {
+            Cow::Borrowed(b) => String::from_utf8_lossy(b),
+            Cow::Owned(v) => Cow::Owned(String::from_utf8_lossy(&v).into_owned()),
+        }
+    }
+
+    /// The value equals `s` (no allocation for unescaped words).
+    pub fn is(&self, src: &[u8], s: &str) -> bool {
+        if !self.escaped {
+            return src.get(self.content_span().range()) == Some(s.as_bytes());
+        }
+        *self.value(src) == *s.as_bytes()
+    }
+}
+
+/// nginx's unescaping of a stored word (ngx_conf_read_token).
+pub fn unescape(content: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(content.len());
+    let mut i = 0;
+    while i < content.len() {
+        let c = content[i];
+        if c == b'\\' && i + 1 < content.len() {
+            match content[i + 1] {
+                b'"' | b'\'' | b'\\' => {
+                    out.push(content[i + 1]);
+                    i += 2;
+                    continue;
+                }
+                b't' => {
+                    out.push(b'\t');
+                    i += 2;
+                    continue;
+                }
+                b'r' => {
+                    out.push(b'\r');
+                    i += 2;
+                    continue;
+                }
+                b'n' => {
+                    out.push(b'\n');
+                    i += 2;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// What a block's body holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlockKind {
+    /// Ordinary directives.
+    Directives,
+    /// Entries read by a handler (`map`, `types`, `geo`, `split_clients`, `charset_map`, ...):
+    /// words ending in `;`, no nested blocks.
+    Entries,
+    /// Lua source of a `*_by_lua_block`, kept as text.
+    Lua,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub kind: BlockKind,
+    /// The `{`.
+    pub open: Span,
+    pub items: Vec<Node>,
+    /// The `}`; `None` when the file ended first.
+    pub close: Option<Span>,
+    /// For [`BlockKind::Lua`]: the Lua source between the braces.
+    pub lua: Option<Span>,
+}
+
+/// How a directive ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Terminator {
+    Semicolon(Span),
+    Block(Block),
+    /// End of file or an error cut the statement short.
+    Missing,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directive {
+    pub name: Word,
+    pub args: Vec<Word>,
+    pub terminator: Terminator,
+    /// Comments between the name and the terminator.
+    pub comments: Vec<Span>,
+    /// From the name to the `;` or the `}` of its block.
+    pub span: Span,
+}
+
+impl Directive {
+    pub fn block(&self) -> Option<&Block> {
+        match &self.terminator {
+            Terminator::Block(b) => Some(b),
+            _ => None,
+        }
+    }
+    pub fn block_mut(&mut self) -> Option<&mut Block> {
+        match &mut self.terminator {
+            Terminator::Block(b) => Some(b),
+            _ => None,
+        }
+    }
+    /// Where nginx reports this directive's errors: its `;` or `{` (or the last word when cut
+    /// short).
+    pub fn report_span(&self) -> Span {
+        match &self.terminator {
+            Terminator::Semicolon(s) => *s,
+            Terminator::Block(b) => b.open,
+            Terminator::Missing => self.args.last().map(|w| w.span).unwrap_or(self.name.span),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Node {
+    Directive(Directive),
+    /// A `#` comment, without its line break.
+    Comment(Span),
+    /// A block with no directive name (`{` with no words before it), kept so braces balance.
+    Orphan(Block),
+    /// Source skipped by recovery (e.g. nesting beyond the depth limit); printed verbatim.
+    Skipped(Span),
+}
+
+impl Node {
+    pub fn span(&self) -> Span {
+        match self {
+            Node::Directive(d) => d.span,
+            Node::Comment(s) | Node::Skipped(s) => *s,
+            Node::Orphan(b) => b.close.map(|c| b.open.cover(c)).unwrap_or(b.open),
+        }
+    }
+}
+
+/// How the top level of a file is read: as directives, or as handler entries (a file included
+/// inside `map`/`types`/`geo`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParseMode {
+    Directives,
+    Entries,
+}
+
+/// A syntax error with nginx's wording.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+    /// Our own limit (nesting depth), not something nginx rejects.
+    pub limit: bool,
+}
+
+/// One parsed file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    pub file: FileId,
+    pub mode: ParseMode,
+    pub items: Vec<Node>,
+    /// In source order; the first is the one nginx reports.
+    pub errors: Vec<SyntaxError>,
+}
+
+impl Document {
+    /// Depth-first walk over every directive (entries included), parents before children.
+    pub fn walk(&self, mut f: impl FnMut(&Directive, usize)) {
+        let mut stack: Vec<(std::slice::Iter<'_, Node>, usize)> = vec![(self.items.iter(), 0)];
+        while let Some((iter, depth)) = stack.last_mut() {
+            let depth = *depth;
+            match iter.next() {
+                None => {
+                    stack.pop();
+                }
+                Some(Node::Directive(d)) => {
+                    f(d, depth);
+                    if let Some(b) = d.block() {
+                        stack.push((b.items.iter(), depth + 1));
+                    }
+                }
+                Some(Node::Orphan(b)) => stack.push((b.items.iter(), depth + 1)),
+                Some(_) => {}
+            }
+        }
+    }
+
+    pub fn directive_count(&self) -> usize {
+        let mut n = 0;
+        self.walk(|_, _| n += 1);
+        n
+    }
+}
