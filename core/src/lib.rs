@@ -2,8 +2,155 @@
 //!
 //! Pure: no file system, network, clock, threads or environment. Files come in as bytes through a
 //! [`SourceSet`]; everything else is a plain value.
+//!
+//! ```
+//! use ngxlint::{analyze, Options, SourceSet};
+//! let mut files = SourceSet::new();
+//! let main = files.add("nginx.conf", "events {}\nhttp { server { listen 80 } }\n");
+//! let analysis = analyze(&files, main, &Options::default());
+//! assert_eq!(analysis.diagnostics()[0].message, "unexpected \"}\"");
+//! ```
 
+pub mod fmt;
+pub mod include;
+pub mod report;
 pub mod source;
 pub mod syntax;
 
+pub use fmt::{format, FormatOptions};
+pub use include::Config;
+pub use report::{Diagnostic, Severity};
 pub use source::{FileId, LineIndex, Position, SourceSet, Span};
+
+/// What to analyse and how.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Read the main file as if it were included inside these blocks (e.g. `["http", "server"]`);
+    /// empty for a whole configuration.
+    pub context: Vec<String>,
+    /// Directory relative include paths resolve against (default: the main file's directory).
+    pub prefix: Option<String>,
+}
+
+impl Options {
+    /// Options for a snippet included in the given contexts.
+    pub fn context<I, S>(contexts: I) -> Options
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Options { context: contexts.into_iter().map(Into::into).collect(), ..Options::default() }
+    }
+
+    /// True when the input is a whole configuration (rules about what is missing may run).
+    pub fn is_whole_config(&self) -> bool {
+        self.context.is_empty() || self.context.iter().all(|c| c == "main")
+    }
+}
+
+/// The result of analysing a configuration.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    config: Config,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Analysis {
+    /// Diagnostics in the order nginx would meet them (so the first Error is the one nginx
+    /// reports), deduplicated.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+    /// The resolved configuration: every file parsed, include sites resolved.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity == Severity::Error)
+    }
+    /// The first Error: what `nginx -t` would print.
+    pub fn first_error(&self) -> Option<&Diagnostic> {
+        self.diagnostics.iter().find(|d| d.severity == Severity::Error)
+    }
+}
+
+/// Parses `main` and its includes, and reports what nginx would reject.
+pub fn analyze(files: &SourceSet, main: FileId, opts: &Options) -> Analysis {
+    let entries = opts.context.last().is_some_and(|c| syntax::ENTRY_BLOCKS.contains(&c.as_str()));
+    let inc = include::IncludeOptions { prefix: opts.prefix.clone(), main_mode_entries: entries };
+    let (config, mut diagnostics) = include::resolve(files, main, &inc);
+    for d in &config.docs {
+        let bytes = files.bytes(d.file);
+        if let Err(e) = std::str::from_utf8(bytes) {
+            let at = e.valid_up_to();
+            if !diagnostics.iter().any(|x| x.code == report::codes::INVALID_UTF8.code && x.span.file == d.file) {
+                let span = Span::new(d.file, at, at + e.error_len().unwrap_or(1));
+                diagnostics.push(Diagnostic::new(
+                    report::codes::INVALID_UTF8,
+                    span,
+                    format!("invalid UTF-8 byte 0x{:02X}", bytes[at]),
+                ));
+            }
+        }
+    }
+    diagnostics.sort_by_cached_key(|d| (config.order_key(d.span), d.severity, d.span.end));
+    diagnostics.dedup_by(|a, b| a.span == b.span && a.message == b.message && a.code == b.code);
+    Analysis { config, diagnostics }
+}
+
+/// Parses one file on its own (no includes): the lossless tree and its syntax errors.
+pub fn parse(files: &SourceSet, file: FileId) -> syntax::Document {
+    syntax::parse(files.bytes(file), file, syntax::ParseMode::Directives)
+}
+
+/// Static metadata of every diagnostic code.
+pub fn codes() -> &'static [report::Code] {
+    report::codes::ALL
+}
+
+/// The crate version.
+pub fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn public_values_are_send_and_sync() {
+        assert_send_sync::<SourceSet>();
+        assert_send_sync::<Analysis>();
+        assert_send_sync::<Options>();
+    }
+
+    #[test]
+    fn first_error_follows_nginx_reading_order() {
+        let mut files = SourceSet::new();
+        let main = files.add("n.conf", "include i.conf;\nx }\n");
+        files.add("i.conf", "\"a\"b;");
+        let a = analyze(&files, main, &Options::default());
+        let first = a.first_error().unwrap();
+        assert_eq!((first.message.as_str(), first.span.file), ("unexpected \"b\"", FileId(1)));
+        assert_eq!(a.diagnostics().len(), 2);
+    }
+
+    #[test]
+    fn snippets_inside_handler_blocks_read_entries() {
+        let mut files = SourceSet::new();
+        let main = files.add("m.map", "default 0;\n~x { 1; }\n");
+        let a = analyze(&files, main, &Options::context(["http", "map"]));
+        assert_eq!(a.first_error().unwrap().message, "unexpected \"{\"");
+    }
+
+    #[test]
+    fn invalid_utf8_is_a_note_not_an_error() {
+        let mut files = SourceSet::new();
+        let main = files.add("n.conf", b"events {}\n# caf\xe9\n".to_vec());
+        let a = analyze(&files, main, &Options::default());
+        assert!(!a.has_errors());
+        assert_eq!(a.diagnostics()[0].code, "NGX005");
+    }
+}

@@ -1,0 +1,489 @@
+//! Include resolution over a [`SourceSet`]: nginx's `include` semantics without a file system.
+//!
+//! - Relative paths resolve against the conf prefix (the main file's directory), not the including
+//!   file's directory, as `ngx_conf_full_name` does.
+//! - A path with `*`, `?` or `[` is a glob (glob(3), flags 0): matches sorted bytewise, a leading
+//!   `.` in a name only matched explicitly, `/` never matched by a wildcard, no match is fine.
+//! - A plain path that is missing is nginx's `open() "..." failed (2: No such file or directory)`.
+//! - Each file is parsed once per mode (directives, or handler entries when included inside
+//!   `map`/`types`/`geo`); include cycles are reported instead of recursing.
+
+use crate::report::{codes, Diagnostic};
+use crate::source::{dir_name, join_path, FileId, SourceSet, Span};
+use crate::syntax::{self, BlockKind, Directive, Document, Node, ParseMode, Terminator};
+use std::collections::HashMap;
+
+/// Upper bound on included-file instances met while expanding (each inclusion of a file counts):
+/// keeps adversarial include fan-out (`a` includes `b` twice, `b` includes `c` twice, ...) linear.
+pub const MAX_EXPANSION: usize = 100_000;
+
+#[derive(Debug, Clone, Default)]
+pub struct IncludeOptions {
+    /// Directory relative includes resolve against (default: the main file's directory).
+    pub prefix: Option<String>,
+    /// Parse the main file as handler entries (a snippet of a `map` body, say).
+    pub main_mode_entries: bool,
+}
+
+/// One parsed file in one mode.
+#[derive(Debug, Clone)]
+pub struct ParsedFile {
+    pub file: FileId,
+    pub doc: Document,
+}
+
+/// One `include` directive and what it resolved to.
+#[derive(Debug, Clone)]
+pub struct Include {
+    /// Index of the document holding the directive.
+    pub doc: usize,
+    /// The include directive's span.
+    pub span: Span,
+    /// The full path or pattern after joining with the prefix.
+    pub pattern: String,
+    pub glob: bool,
+    /// Documents included, in nginx's order.
+    pub targets: Vec<usize>,
+    /// Targets that would close a cycle (not expanded).
+    pub cyclic: Vec<usize>,
+}
+
+/// The main file and every file it includes, parsed, with include sites resolved.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub main: usize,
+    pub docs: Vec<ParsedFile>,
+    pub includes: Vec<Include>,
+    /// Include sites by (document, directive start).
+    site_index: HashMap<(usize, u32), usize>,
+    /// Key that orders a document's offsets the way nginx meets them (see [`Config::order_key`]).
+    doc_paths: Vec<Option<Vec<u32>>>,
+}
+
+impl Config {
+    pub fn main_doc(&self) -> &Document {
+        &self.docs[self.main].doc
+    }
+
+    /// The include resolved at a directive, if it is one.
+    pub fn include_at(&self, doc: usize, directive: &Directive) -> Option<&Include> {
+        self.site_index.get(&(doc, directive.span.start)).map(|&i| &self.includes[i])
+    }
+
+    pub fn doc_of_file(&self, file: FileId) -> Option<usize> {
+        self.docs.iter().position(|d| d.file == file)
+    }
+
+    /// A sort key placing a position where nginx would read it: the include-site offsets leading
+    /// to its document, then its own offset. Positions in unreached documents sort last.
+    pub fn order_key(&self, span: Span) -> (bool, Vec<u32>) {
+        let doc = self.docs.iter().position(|d| d.file == span.file);
+        match doc.and_then(|d| self.doc_paths.get(d).cloned().flatten()) {
+            Some(mut path) => {
+                path.push(span.start);
+                (false, path)
+            }
+            None => (true, vec![span.file.0, span.start]),
+        }
+    }
+
+    /// Visits the expanded configuration depth-first, as nginx reads it: include directives are
+    /// visited, then the directives of each included file at the same level. `f` receives the
+    /// document index, the directive and the chain of enclosing block directives.
+    pub fn walk<'a>(&'a self, mut f: impl FnMut(usize, &'a Directive, &[&'a Directive])) {
+        let mut budget = MAX_EXPANSION;
+        let mut parents: Vec<&'a Directive> = Vec::new();
+        self.walk_items(self.main, &self.main_doc().items, &mut parents, &mut f, &mut budget);
+    }
+
+    fn walk_items<'a>(
+        &'a self,
+        doc: usize,
+        items: &'a [Node],
+        parents: &mut Vec<&'a Directive>,
+        f: &mut impl FnMut(usize, &'a Directive, &[&'a Directive]),
+        budget: &mut usize,
+    ) {
+        for node in items {
+            let Node::Directive(d) = node else { continue };
+            f(doc, d, parents);
+            if let Some(inc) = self.include_at(doc, d) {
+                for &t in &inc.targets {
+                    if inc.cyclic.contains(&t) || *budget == 0 {
+                        continue;
+                    }
+                    *budget -= 1;
+                    self.walk_items(t, &self.docs[t].doc.items, parents, f, budget);
+                }
+            }
+            if let Some(b) = d.block() {
+                parents.push(d);
+                self.walk_items(doc, &b.items, parents, f, budget);
+                parents.pop();
+            }
+        }
+    }
+}
+
+/// True for patterns nginx hands to glob() (`strpbrk(name, "*?[")`).
+pub fn is_glob(path: &str) -> bool {
+    path.contains(['*', '?', '['])
+}
+
+/// Files of the set matching a glob pattern, sorted bytewise; `None` for an invalid pattern.
+pub fn glob_matches(files: &SourceSet, pattern: &str) -> Option<Vec<FileId>> {
+    // glob(3) has no brace alternation: braces are literal.
+    let escaped = pattern.replace('{', "\\{").replace('}', "\\}");
+    let matcher = globset::GlobBuilder::new(&escaped)
+        .literal_separator(true)
+        .backslash_escape(true)
+        .build()
+        .ok()?
+        .compile_matcher();
+    let pattern_parts: Vec<&str> = pattern.split('/').collect();
+    let mut out: Vec<(String, FileId)> = files
+        .files()
+        .filter(|(_, f)| matcher.is_match(f.path()))
+        .filter(|(_, f)| {
+            // A leading dot must be matched by a literal dot in the same component.
+            let parts: Vec<&str> = f.path().split('/').collect();
+            parts.len() == pattern_parts.len()
+                && parts
+                    .iter()
+                    .zip(&pattern_parts)
+                    .all(|(p, g)| !p.starts_with('.') || g.starts_with('.'))
+        })
+        .map(|(id, f)| (f.path().to_string(), id))
+        .collect();
+    out.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    Some(out.into_iter().map(|(_, id)| id).collect())
+}
+
+struct Resolver<'a> {
+    files: &'a SourceSet,
+    prefix: String,
+    docs: Vec<ParsedFile>,
+    by_file: HashMap<(FileId, ParseMode), usize>,
+    includes: Vec<Include>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'a> Resolver<'a> {
+    fn doc_for(&mut self, file: FileId, mode: ParseMode) -> usize {
+        if let Some(&i) = self.by_file.get(&(file, mode)) {
+            return i;
+        }
+        let doc = syntax::parse(self.files.bytes(file), file, mode);
+        self.docs.push(ParsedFile { file, doc });
+        let i = self.docs.len() - 1;
+        self.by_file.insert((file, mode), i);
+        i
+    }
+
+    /// Include directives of a document with the mode their targets are read in.
+    fn sites(doc: &Document, src: &[u8]) -> Vec<(Span, Span, Vec<u8>, ParseMode)> {
+        let mut out = Vec::new();
+        let root_mode = doc.mode;
+        let mut stack: Vec<(&[Node], ParseMode)> = vec![(&doc.items, root_mode)];
+        while let Some((items, mode)) = stack.pop() {
+            for node in items {
+                let Node::Directive(d) = node else { continue };
+                if d.name.is(src, "include") && d.args.len() == 1 {
+                    if let Terminator::Semicolon(_) = d.terminator {
+                        let arg = d.args[0].value(src).into_owned();
+                        out.push((d.span, d.report_span(), arg, mode));
+                    }
+                }
+                if let Some(b) = d.block() {
+                    let m = if b.kind == BlockKind::Entries {
+                        ParseMode::Entries
+                    } else {
+                        ParseMode::Directives
+                    };
+                    stack.push((&b.items, m));
+                }
+            }
+        }
+        out.sort_by_key(|s| s.0.start);
+        out
+    }
+
+    fn resolve_sites(&mut self, doc: usize) {
+        let file = self.docs[doc].file;
+        let src = self.files.bytes(file);
+        for (span, report, arg, mode) in Self::sites(&self.docs[doc].doc, src) {
+            let arg = String::from_utf8_lossy(&arg).into_owned();
+            let pattern = join_path(&self.prefix, &arg);
+            let glob = is_glob(&pattern);
+            let targets: Vec<FileId> = if glob {
+                glob_matches(self.files, &pattern).unwrap_or_default()
+            } else {
+                match self.files.lookup(&pattern) {
+                    Some(id) => vec![id],
+                    None => {
+                        self.diagnostics.push(self.missing(&pattern, report));
+                        Vec::new()
+                    }
+                }
+            };
+            let targets = targets.into_iter().map(|t| self.doc_for(t, mode)).collect();
+            self.includes.push(Include { doc, span, pattern, glob, targets, cyclic: Vec::new() });
+        }
+    }
+
+    /// A missing plain include is nginx's error when it points where the given files live; one
+    /// outside every directory we were given is the machine's business (a note).
+    fn missing(&self, path: &str, at: Span) -> Diagnostic {
+        let message = format!("open() \"{path}\" failed (2: No such file or directory)");
+        let dir = dir_name(path);
+        let known_dir = self.files.files().any(|(_, f)| dir_name(f.path()) == dir);
+        if known_dir || !path.starts_with('/') {
+            Diagnostic::new(codes::INCLUDE_NOT_FOUND, at, message)
+        } else {
+            Diagnostic::new(codes::INCLUDE_EXTERNAL, at, format!("include of \"{path}\" is outside the files given"))
+                .with_help(format!("nginx will need \"{path}\" at load time; pass it along (or map its directory with a prefix) to check it"))
+        }
+    }
+}
+
+/// Parses `main` and everything it includes.
+pub fn resolve(files: &SourceSet, main: FileId, opts: &IncludeOptions) -> (Config, Vec<Diagnostic>) {
+    let prefix = opts.prefix.clone().unwrap_or_else(|| dir_name(files.path(main)).to_string());
+    let mut r = Resolver {
+        files,
+        prefix,
+        docs: Vec::new(),
+        by_file: HashMap::new(),
+        includes: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    let mode = if opts.main_mode_entries { ParseMode::Entries } else { ParseMode::Directives };
+    let main_doc = r.doc_for(main, mode);
+    let mut done = 0;
+    while done < r.docs.len() {
+        r.resolve_sites(done);
+        done += 1;
+    }
+    let mut includes = r.includes;
+    let mut diagnostics = r.diagnostics;
+    let site_index: HashMap<(usize, u32), usize> =
+        includes.iter().enumerate().map(|(i, inc)| ((inc.doc, inc.span.start), i)).collect();
+    let doc_paths = mark_cycles(&r.docs, &mut includes, main_doc, &mut diagnostics, files);
+    for d in &r.docs {
+        for e in &d.doc.errors {
+            let code = if e.limit { codes::LIMIT } else { codes::SYNTAX };
+            diagnostics.push(Diagnostic::new(code, e.span, e.message.clone()));
+        }
+    }
+    let config = Config { main: main_doc, docs: r.docs, includes, site_index, doc_paths };
+    (config, diagnostics)
+}
+
+/// Depth-first over the include graph from the main document: marks edges that close a cycle
+/// and records, for each document, the include-site offsets on the first path reaching it.
+fn mark_cycles(
+    docs: &[ParsedFile],
+    includes: &mut [Include],
+    main: usize,
+    diagnostics: &mut Vec<Diagnostic>,
+    files: &SourceSet,
+) -> Vec<Option<Vec<u32>>> {
+    let mut by_doc: Vec<Vec<usize>> = vec![Vec::new(); docs.len()];
+    for (i, inc) in includes.iter().enumerate() {
+        by_doc[inc.doc].push(i);
+    }
+    let mut paths: Vec<Option<Vec<u32>>> = vec![None; docs.len()];
+    paths[main] = Some(Vec::new());
+    let mut on_stack = vec![false; docs.len()];
+    // (document, next include index within by_doc[doc], next target index)
+    let mut stack: Vec<(usize, usize, usize)> = vec![(main, 0, 0)];
+    on_stack[main] = true;
+    while let Some(&mut (doc, ref mut inc_i, ref mut tgt_i)) = stack.last_mut() {
+        let Some(&inc) = by_doc[doc].get(*inc_i) else {
+            on_stack[doc] = false;
+            stack.pop();
+            continue;
+        };
+        let Some(&target) = includes[inc].targets.get(*tgt_i) else {
+            *inc_i += 1;
+            *tgt_i = 0;
+            continue;
+        };
+        *tgt_i += 1;
+        if on_stack[target] {
+            includes[inc].cyclic.push(target);
+            let site = includes[inc].span;
+            let message = format!(
+                "include cycle: \"{}\" is already being included here",
+                files.path(docs[target].file)
+            );
+            diagnostics.push(Diagnostic::new(codes::INCLUDE_CYCLE, site, message).with_help(
+                "nginx would include the files over and over until it runs out of file descriptors or memory",
+            ));
+            continue;
+        }
+        if paths[target].is_none() {
+            let mut p = paths[doc].clone().unwrap_or_default();
+            p.push(includes[inc].span.start);
+            paths[target] = Some(p);
+            on_stack[target] = true;
+            stack.push((target, 0, 0));
+        }
+    }
+    paths
+}
+
+/// Splits `nginx -T` output into files: `# configuration file <path>:` headers, each followed by
+/// the file and one extra line break that nginx adds. `None` if the input has no such header.
+pub fn split_dump(bytes: &[u8]) -> Option<Vec<(String, Vec<u8>)>> {
+    const HEAD: &[u8] = b"# configuration file ";
+    let mut heads: Vec<(usize, usize, String)> = Vec::new(); // (header start, body start, path)
+    let mut at = 0;
+    while at < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[at..]).map(|i| at + i).unwrap_or(bytes.len());
+        let line = &bytes[at..end];
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if let Some(rest) = line.strip_prefix(HEAD) {
+            if let Some(path) = rest.strip_suffix(b":") {
+                heads.push((at, (end + 1).min(bytes.len()), String::from_utf8_lossy(path).into_owned()));
+            }
+        }
+        at = end + 1;
+    }
+    if heads.is_empty() {
+        return None;
+    }
+    let mut out = Vec::new();
+    for (i, (_, body, path)) in heads.iter().enumerate() {
+        let stop = heads.get(i + 1).map(|h| h.0).unwrap_or(bytes.len());
+        let mut content = &bytes[*body..stop.max(*body)];
+        // nginx writes a line break after every file's content.
+        if let Some(c) = content.strip_suffix(b"\n") {
+            content = c;
+        }
+        out.push((path.clone(), content.to_vec()));
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(files: &[(&str, &str)]) -> SourceSet {
+        let mut s = SourceSet::new();
+        for (p, t) in files {
+            s.add(*p, *t);
+        }
+        s
+    }
+
+    fn messages(d: &[Diagnostic]) -> Vec<String> {
+        d.iter().map(|d| format!("{} {}", d.code, d.message)).collect()
+    }
+
+    #[test]
+    fn globs_sort_skip_dotfiles_and_never_cross_slashes() {
+        let files = set(&[
+            ("/etc/nginx/nginx.conf", "include conf.d/*.conf;"),
+            ("/etc/nginx/conf.d/b.conf", "b;"),
+            ("/etc/nginx/conf.d/a.conf", "a;"),
+            ("/etc/nginx/conf.d/.hidden.conf", "h;"),
+            ("/etc/nginx/conf.d/sub/c.conf", "c;"),
+        ]);
+        let main = files.lookup("/etc/nginx/nginx.conf").unwrap();
+        let (cfg, diags) = resolve(&files, main, &IncludeOptions::default());
+        assert!(diags.is_empty(), "{diags:?}");
+        let inc = &cfg.includes[0];
+        let paths: Vec<&str> =
+            inc.targets.iter().map(|&t| files.path(cfg.docs[t].file)).collect();
+        assert_eq!(paths, ["/etc/nginx/conf.d/a.conf", "/etc/nginx/conf.d/b.conf"]);
+        assert_eq!(glob_matches(&files, "/etc/nginx/conf.d/.*.conf").unwrap().len(), 1);
+        assert_eq!(glob_matches(&files, "/etc/nginx/nomatch/*").unwrap().len(), 0);
+    }
+
+    #[test]
+    fn relative_includes_resolve_against_the_main_files_directory() {
+        let files = set(&[
+            ("conf/nginx.conf", "include sites/a.conf;"),
+            ("conf/sites/a.conf", "include snippets/x.conf;"),
+            ("conf/snippets/x.conf", "x;"),
+        ]);
+        let (cfg, diags) = resolve(&files, FileId(0), &IncludeOptions::default());
+        assert!(diags.is_empty(), "{:?}", messages(&diags));
+        assert_eq!(cfg.docs.len(), 3);
+    }
+
+    #[test]
+    fn missing_plain_include_uses_nginx_wording() {
+        let files = set(&[("conf/nginx.conf", "http {\n include missing.conf;\n}")]);
+        let (_, diags) = resolve(&files, FileId(0), &IncludeOptions::default());
+        assert_eq!(
+            messages(&diags),
+            ["NGX002 open() \"conf/missing.conf\" failed (2: No such file or directory)"]
+        );
+    }
+
+    #[test]
+    fn include_outside_the_given_tree_is_a_note() {
+        let files = set(&[("conf/nginx.conf", "include /etc/nginx/mime.types;")]);
+        let (_, diags) = resolve(&files, FileId(0), &IncludeOptions::default());
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].severity, crate::report::Severity::Info);
+    }
+
+    #[test]
+    fn cycles_are_reported_and_not_expanded() {
+        let files = set(&[("a.conf", "include b.conf;"), ("b.conf", "include a.conf; x;")]);
+        let (cfg, diags) = resolve(&files, FileId(0), &IncludeOptions::default());
+        assert_eq!(diags.len(), 1, "{:?}", messages(&diags));
+        assert_eq!(diags[0].code, "NGX003");
+        let mut n = 0;
+        cfg.walk(|_, _, _| n += 1);
+        assert_eq!(n, 3);
+    }
+
+    #[test]
+    fn includes_inside_handler_blocks_parse_as_entries() {
+        let files = set(&[
+            ("nginx.conf", "http { map $a $b { include m.map; } types { include mime.types; } }"),
+            ("m.map", "default 0;\n~^x 1;"),
+            ("mime.types", "text/html html;"),
+        ]);
+        let (cfg, diags) = resolve(&files, FileId(0), &IncludeOptions::default());
+        assert!(diags.is_empty());
+        assert!(cfg.docs.iter().skip(1).all(|d| d.doc.mode == ParseMode::Entries));
+    }
+
+    #[test]
+    fn exponential_fan_out_is_bounded() {
+        let mut files = SourceSet::new();
+        for i in 0..40 {
+            files.add(format!("f{i}.conf"), format!("include f{}.conf; include f{}.conf;", i + 1, i + 1));
+        }
+        files.add("f40.conf", "x;");
+        let (cfg, _) = resolve(&files, FileId(0), &IncludeOptions::default());
+        let mut n = 0usize;
+        cfg.walk(|_, _, _| n += 1);
+        assert!(n <= 3 * MAX_EXPANSION, "{n}");
+    }
+
+    #[test]
+    fn order_key_puts_included_errors_where_nginx_meets_them() {
+        let files = set(&[("m.conf", "include i.conf;\n}\n"), ("i.conf", "a b }")]);
+        let (cfg, diags) = resolve(&files, FileId(0), &IncludeOptions::default());
+        let mut d = diags.clone();
+        d.sort_by_key(|d| cfg.order_key(d.span));
+        assert_eq!(d[0].span.file, FileId(1));
+    }
+
+    #[test]
+    fn dumps_split_into_files() {
+        let dump = b"nginx: the configuration file /e/n.conf syntax is ok\n# configuration file /e/n.conf:\nevents {}\ninclude x.conf;\n\n# configuration file /e/x.conf:\nx;\n\n";
+        let files = split_dump(dump).unwrap();
+        assert_eq!(files.len(), 2);
+        assert_eq!(files[0], ("/e/n.conf".to_string(), b"events {}\ninclude x.conf;\n".to_vec()));
+        assert_eq!(files[1], ("/e/x.conf".to_string(), b"x;\n".to_vec()));
+        assert!(split_dump(b"events {}").is_none());
+    }
+}

@@ -1,0 +1,133 @@
+//! Diagnostics and their renderings. [`Diagnostic`] is ours; miette stays behind it
+//! ([`miette_report`]) and is rendered graphically only by the CLI.
+
+pub mod concise;
+pub mod crossplane;
+pub mod json;
+pub mod miette_report;
+
+use crate::source::{SourceSet, Span};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// nginx would refuse to load the configuration.
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// A secondary location with a note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+/// One finding. `message` is nginx's bare text where nginx has one (no ` in file:line` suffix).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub code: &'static str,
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub span: Span,
+    pub labels: Vec<Label>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code: code.code,
+            rule: code.rule,
+            severity: code.severity,
+            message: message.into(),
+            span,
+            labels: Vec::new(),
+            help: None,
+        }
+    }
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label { span, message: message.into() });
+        self
+    }
+    pub fn with_severity(mut self, severity: Severity) -> Diagnostic {
+        self.severity = severity;
+        self
+    }
+    /// nginx's full message: `<message> in <file>:<line>`.
+    pub fn nginx_message(&self, files: &SourceSet) -> String {
+        let (start, _) = files.range_of(self.span);
+        format!("{} in {}:{}", self.message, files.path(self.span.file), start.line)
+    }
+}
+
+/// A diagnostic kind: stable code, kebab-case name and default severity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Code {
+    pub code: &'static str,
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+}
+
+/// Codes of what nginx itself rejects while reading files (NGX0xx).
+pub mod codes {
+    use super::{Code, Severity};
+
+    pub const SYNTAX: Code = Code {
+        code: "NGX001",
+        rule: "syntax-error",
+        severity: Severity::Error,
+        summary: "nginx's tokenizer rejects the file",
+    };
+    pub const INCLUDE_NOT_FOUND: Code = Code {
+        code: "NGX002",
+        rule: "include-not-found",
+        severity: Severity::Error,
+        summary: "a plain (non-glob) include names a file that does not exist",
+    };
+    pub const INCLUDE_CYCLE: Code = Code {
+        code: "NGX003",
+        rule: "include-cycle",
+        severity: Severity::Error,
+        summary: "a file includes itself, directly or through others (nginx recurses until it fails)",
+    };
+    pub const LIMIT: Code = Code {
+        code: "NGX004",
+        rule: "analysis-limit",
+        severity: Severity::Warning,
+        summary: "input beyond ngxlint's limits (nesting depth, include expansion); the rest is not analysed",
+    };
+    pub const INVALID_UTF8: Code = Code {
+        code: "NGX005",
+        rule: "invalid-utf8",
+        severity: Severity::Info,
+        summary: "the file is not valid UTF-8 (nginx reads bytes; editors and tools may not)",
+    };
+    pub const INCLUDE_EXTERNAL: Code = Code {
+        code: "NGX006",
+        rule: "include-external",
+        severity: Severity::Info,
+        summary: "an include points outside the files given; nginx will need it at load time",
+    };
+
+    pub const ALL: &[Code] =
+        &[SYNTAX, INCLUDE_NOT_FOUND, INCLUDE_CYCLE, LIMIT, INVALID_UTF8, INCLUDE_EXTERNAL];
+}
