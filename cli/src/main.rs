@@ -1,1 +1,30 @@
-fn main() {}
+//! `ngxlint`: the command line surface of the ngxlint core. Reads files (the core does no IO),
+//! follows includes on disk, renders diagnostics and sets the exit status:
+//! 0 clean, 1 findings (errors in the config, unformatted files), 2 usage or IO error.
+
+mod args;
+mod commands;
+mod error;
+mod input;
+mod output;
+
+use args::{Cli, Command};
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    // Usage errors exit with 2, --help and --version with 0 (clap's conventions match ours).
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Check(a) => commands::check::run(a),
+        Command::Parse(a) => commands::parse::run(a),
+        Command::Fmt(a) => commands::fmt::run(a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            error::report(&e);
+            ExitCode::from(commands::status::FAILURE)
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Command line definition (clap derive): subcommands, options and help texts.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+const ABOUT: &str = "Parse, validate and audit nginx configuration, offline and without nginx.";
+
+const LONG_ABOUT: &str = "\
+Parse, validate and audit nginx configuration, offline and without nginx.
+
+ngxlint reads a configuration the way nginx does (its tokenizer, its include rules, its error
+messages) and reports what `nginx -t` would reject, without root, without nginx installed and
+without touching the network.";
+
+const EXAMPLES: &str = "\
+Examples:
+  ngxlint check /etc/nginx/nginx.conf       check a config and every file it includes
+  nginx -T | ngxlint check                  check the output of `nginx -T`
+  ngxlint check --format json nginx.conf    machine-readable diagnostics
+  ngxlint parse nginx.conf                  print the parse tree as JSON
+  ngxlint fmt --check conf.d/*.conf         list files that are not formatted
+
+Exit status: 0 no errors, 1 errors found (nginx would refuse the config), 2 usage or IO error.";
+
+const CHECK_HELP: &str = "\
+Each FILE is checked as a main configuration (nginx.conf). Files reached through `include` are
+read from disk: relative include paths resolve against the main file's directory (nginx's conf
+prefix, see --prefix), glob patterns (`*`, `?`, `[`) expand as nginx's glob(3) does (sorted,
+dotfiles only when named explicitly). A missing plain include is nginx's
+`open() \"...\" failed (2: No such file or directory)` error; a missing absolute include outside the
+checked tree is a note. An input holding `nginx -T` output (`# configuration file PATH:` sections)
+is split into its files, the first being the main one, and nothing more is read from disk.
+A DIR stands for DIR/nginx.conf; `-` (or no FILE) reads standard input, named <stdin>, whose
+relative includes resolve against the current directory.
+
+Examples:
+  ngxlint check /etc/nginx/nginx.conf
+  ngxlint check /etc/nginx
+  nginx -T 2>/dev/null | ngxlint check -
+  ngxlint check --context http,server snippets/ssl.conf
+  ngxlint check --format concise a.conf b.conf
+  ngxlint check --format json nginx.conf | jq '.diagnostics[].message'
+
+Exit status: 0 no errors (warnings and notes allowed), 1 at least one error, 2 usage or IO error.";
+
+const PARSE_HELP: &str = "\
+Prints the parse tree of FILE and of every file it includes (read from disk as `check` does).
+`--format json` (default) is ngxlint's lossless tree: `{\"version\":1,\"files\":[{\"path\",\"mode\",
+\"errors\",\"items\"}]}` with every directive's words (raw text, value, quoting), block, comments,
+include targets and exact spans (byte offsets, 1-based line/column). `--format crossplane` prints
+crossplane's `parse` payload (`status`, `errors`, `config[].parsed[]`), for tools built on it.
+
+Examples:
+  ngxlint parse nginx.conf
+  ngxlint parse --format crossplane --include-comments nginx.conf
+  ngxlint parse --context http,server --pretty snippet.conf
+
+Exit status: 0 parsed without syntax errors, 1 syntax errors, 2 usage or IO error.";
+
+const FMT_HELP: &str = "\
+Rewrites files in a canonical layout: 4-space indentation, one statement per line, single spaces
+between words, comments and single blank lines kept, every word exactly as written. Only
+whitespace between tokens changes, so nginx reads the same configuration. Files are written only
+when their formatting changes. A file with syntax errors is never touched: its errors are printed
+(concise, on stderr) and the exit status is 1. `-` (or no FILE) formats standard input to standard
+output.
+
+Examples:
+  ngxlint fmt nginx.conf conf.d/*.conf
+  ngxlint fmt --check nginx.conf            list files that would change (exit 1 if any)
+  ngxlint fmt --diff nginx.conf             show the changes, write nothing
+  ngxlint fmt - < nginx.conf > formatted.conf
+
+Exit status: 0 all files formatted (or written), 1 a file would change (--check) or has syntax
+errors, 2 usage or IO error. `--diff` alone exits 0; with --check, 1 when something would change.";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ngxlint",
+    version,
+    about = ABOUT,
+    long_about = LONG_ABOUT,
+    after_help = EXAMPLES,
+    propagate_version = true,
+    arg_required_else_help = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check configurations for what nginx would reject (follows includes)
+    #[command(after_long_help = CHECK_HELP)]
+    Check(CheckArgs),
+    /// Print the parse tree as JSON (ngxlint's tree or crossplane's payload)
+    #[command(after_long_help = PARSE_HELP)]
+    Parse(ParseArgs),
+    /// Format configuration files
+    #[command(after_long_help = FMT_HELP)]
+    Fmt(FmtArgs),
+}
+
+/// Options shared by commands that analyse a configuration.
+#[derive(Debug, Args)]
+pub struct AnalysisArgs {
+    /// Read the input as a snippet included inside these blocks (e.g. `http,server`)
+    #[arg(long, value_name = "BLOCK,...", value_delimiter = ',')]
+    pub context: Vec<String>,
+    /// Directory relative include paths resolve against (default: the main file's directory)
+    #[arg(long, value_name = "DIR")]
+    pub prefix: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Main configuration files, directories holding an nginx.conf, or `-` for standard input
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// Graphical reports with source excerpts, then a summary line
+    Text,
+    /// One line per diagnostic: `file:line:column: severity[CODE] message`
+    Concise,
+    /// The versioned JSON contract: `{"version":1,"diagnostics":[...]}`
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    /// The main configuration file, or `-` (the default) for standard input
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = ParseFormat::Json)]
+    pub format: ParseFormat,
+    /// Include comments as `#` statements (crossplane format; the json tree always has them)
+    #[arg(long)]
+    pub include_comments: bool,
+    /// Indent the JSON output
+    #[arg(long)]
+    pub pretty: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ParseFormat {
+    /// ngxlint's lossless tree with spans
+    Json,
+    /// crossplane's parse payload
+    Crossplane,
+}
+
+#[derive(Debug, Args)]
+pub struct FmtArgs {
+    /// Files to format, or `-` for standard input (formatted to standard output)
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Write nothing; list the files that would change and exit 1 if any
+    #[arg(long)]
+    pub check: bool,
+    /// Write nothing; print a unified diff of the changes
+    #[arg(long)]
+    pub diff: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn context_splits_on_commas() {
+        let cli = Cli::try_parse_from(["ngxlint", "check", "--context", "http,server", "a.conf"])
+            .unwrap();
+        let Command::Check(c) = cli.command else {
+            panic!()
+        };
+        assert_eq!(c.analysis.context, ["http", "server"]);
+    }
+}

@@ -1,0 +1,38 @@
+//! One module per subcommand; each returns the process exit status.
+
+pub mod check;
+pub mod fmt;
+pub mod parse;
+
+use crate::args::AnalysisArgs;
+use crate::error::CliError;
+
+/// Exit statuses shared by every command.
+pub mod status {
+    /// Nothing found (check), parsed cleanly (parse), formatted (fmt).
+    pub const OK: u8 = 0;
+    /// Errors in the configuration (nginx would refuse it), or files that are not formatted.
+    pub const FINDINGS: u8 = 1;
+    /// Usage or IO error: ngxlint could not do its job.
+    pub const FAILURE: u8 = 2;
+}
+
+/// Core options from the shared command line options.
+pub fn options(args: &AnalysisArgs) -> Result<ngxlint::Options, CliError> {
+    let mut context = Vec::new();
+    for c in &args.context {
+        let c = c.trim();
+        if c.is_empty() || c.contains(char::is_whitespace) {
+            return Err(CliError::Usage(format!(
+                "invalid --context \"{}\": expected block names separated by commas, like http,server",
+                args.context.join(",")
+            )));
+        }
+        context.push(c.to_string());
+    }
+    Ok(ngxlint::Options {
+        context,
+        prefix: args.prefix.clone(),
+        ..Default::default()
+    })
+}
