@@ -17,12 +17,18 @@ use std::collections::HashMap;
 /// keeps adversarial include fan-out (`a` includes `b` twice, `b` includes `c` twice, ...) linear.
 pub const MAX_EXPANSION: usize = 100_000;
 
+/// Deepest include nesting followed (nginx holds every enclosing file open, so real chains are
+/// short; this keeps walkers' recursion bounded).
+pub const MAX_INCLUDE_DEPTH: usize = 64;
+
 #[derive(Debug, Clone, Default)]
 pub struct IncludeOptions {
     /// Directory relative includes resolve against (default: the main file's directory).
     pub prefix: Option<String>,
     /// Parse the main file as handler entries (a snippet of a `map` body, say).
     pub main_mode_entries: bool,
+    /// Every include not among the given files is a note (the machine provides it), never an error.
+    pub missing_is_environment: bool,
 }
 
 /// One parsed file in one mode.
@@ -93,7 +99,7 @@ impl Config {
     pub fn walk<'a>(&'a self, mut f: impl FnMut(usize, &'a Directive, &[&'a Directive])) {
         let mut budget = MAX_EXPANSION;
         let mut parents: Vec<&'a Directive> = Vec::new();
-        self.walk_items(self.main, &self.main_doc().items, &mut parents, &mut f, &mut budget);
+        self.walk_items(self.main, &self.main_doc().items, &mut parents, &mut f, &mut budget, 0);
     }
 
     fn walk_items<'a>(
@@ -103,22 +109,23 @@ impl Config {
         parents: &mut Vec<&'a Directive>,
         f: &mut impl FnMut(usize, &'a Directive, &[&'a Directive]),
         budget: &mut usize,
+        depth: usize,
     ) {
         for node in items {
             let Node::Directive(d) = node else { continue };
             f(doc, d, parents);
             if let Some(inc) = self.include_at(doc, d) {
                 for &t in &inc.targets {
-                    if inc.cyclic.contains(&t) || *budget == 0 {
+                    if inc.cyclic.contains(&t) || *budget == 0 || depth >= MAX_INCLUDE_DEPTH {
                         continue;
                     }
                     *budget -= 1;
-                    self.walk_items(t, &self.docs[t].doc.items, parents, f, budget);
+                    self.walk_items(t, &self.docs[t].doc.items, parents, f, budget, depth + 1);
                 }
             }
             if let Some(b) = d.block() {
                 parents.push(d);
-                self.walk_items(doc, &b.items, parents, f, budget);
+                self.walk_items(doc, &b.items, parents, f, budget, depth);
                 parents.pop();
             }
         }
@@ -166,6 +173,7 @@ struct Resolver<'a> {
     by_file: HashMap<(FileId, ParseMode), usize>,
     includes: Vec<Include>,
     diagnostics: Vec<Diagnostic>,
+    missing_is_environment: bool,
 }
 
 impl<'a> Resolver<'a> {
@@ -237,7 +245,7 @@ impl<'a> Resolver<'a> {
         let message = format!("open() \"{path}\" failed (2: No such file or directory)");
         let dir = dir_name(path);
         let known_dir = self.files.files().any(|(_, f)| dir_name(f.path()) == dir);
-        if known_dir || !path.starts_with('/') {
+        if !self.missing_is_environment && (known_dir || !path.starts_with('/')) {
             Diagnostic::new(codes::INCLUDE_NOT_FOUND, at, message)
         } else {
             Diagnostic::new(codes::INCLUDE_EXTERNAL, at, format!("include of \"{path}\" is outside the files given"))
@@ -256,6 +264,7 @@ pub fn resolve(files: &SourceSet, main: FileId, opts: &IncludeOptions) -> (Confi
         by_file: HashMap::new(),
         includes: Vec::new(),
         diagnostics: Vec::new(),
+        missing_is_environment: opts.missing_is_environment,
     };
     let mode = if opts.main_mode_entries { ParseMode::Entries } else { ParseMode::Directives };
     let main_doc = r.doc_for(main, mode);

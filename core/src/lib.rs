@@ -11,10 +11,12 @@
 //! assert_eq!(analysis.diagnostics()[0].message, "unexpected \"}\"");
 //! ```
 
+pub mod check;
 pub mod fmt;
 pub mod include;
 pub mod report;
 pub mod source;
+pub mod spec;
 pub mod syntax;
 
 pub use fmt::{format, FormatOptions};
@@ -25,11 +27,17 @@ pub use source::{FileId, LineIndex, Position, SourceSet, Span};
 /// What to analyse and how.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Options {
+    /// Target nginx version and loaded modules (default: latest nginx, Debian 12's modules).
+    /// `load_module` lines in the configuration add dynamic modules on top.
+    pub profile: spec::Profile,
     /// Read the main file as if it were included inside these blocks (e.g. `["http", "server"]`);
     /// empty for a whole configuration.
     pub context: Vec<String>,
     /// Directory relative include paths resolve against (default: the main file's directory).
     pub prefix: Option<String>,
+    /// Treat includes that are not among the given files as the machine's business (notes), not
+    /// as nginx's `open() failed` error: for partial checkouts and snippets.
+    pub includes_from_environment: bool,
 }
 
 impl Options {
@@ -44,7 +52,7 @@ impl Options {
 
     /// True when the input is a whole configuration (rules about what is missing may run).
     pub fn is_whole_config(&self) -> bool {
-        self.context.is_empty() || self.context.iter().all(|c| c == "main")
+        self.context.is_empty()
     }
 }
 
@@ -77,8 +85,26 @@ impl Analysis {
 /// Parses `main` and its includes, and reports what nginx would reject.
 pub fn analyze(files: &SourceSet, main: FileId, opts: &Options) -> Analysis {
     let entries = opts.context.last().is_some_and(|c| syntax::ENTRY_BLOCKS.contains(&c.as_str()));
-    let inc = include::IncludeOptions { prefix: opts.prefix.clone(), main_mode_entries: entries };
+    let inc = include::IncludeOptions {
+        prefix: opts.prefix.clone(),
+        main_mode_entries: entries,
+        missing_is_environment: opts.includes_from_environment,
+    };
     let (config, mut diagnostics) = include::resolve(files, main, &inc);
+    let (root, enclosing) = snippet_context(&opts.context, &opts.profile);
+    let profile = with_loaded_modules(&opts.profile, &config, files);
+    let complete = !diagnostics.iter().any(|d| {
+        d.code == report::codes::INCLUDE_NOT_FOUND.code || d.code == report::codes::INCLUDE_EXTERNAL.code
+    });
+    let check_opts = check::CheckOptions {
+        spec: spec::Spec::new(profile),
+        root,
+        enclosing,
+        snippet: !opts.is_whole_config(),
+        complete,
+        entries_of: if entries { opts.context.last().cloned() } else { None },
+    };
+    diagnostics.extend(check::check(files, &config, &check_opts));
     for d in &config.docs {
         let bytes = files.bytes(d.file);
         if let Err(e) = std::str::from_utf8(bytes) {
@@ -93,9 +119,51 @@ pub fn analyze(files: &SourceSet, main: FileId, opts: &Options) -> Analysis {
             }
         }
     }
-    diagnostics.sort_by_cached_key(|d| (config.order_key(d.span), d.severity, d.span.end));
+    diagnostics.sort_by_cached_key(|d| (d.phase, config.order_key(d.order_span()), d.severity, d.span.end));
     diagnostics.dedup_by(|a, b| a.span == b.span && a.message == b.message && a.code == b.code);
     Analysis { config, diagnostics }
+}
+
+/// The context a snippet is read in, from the names of its enclosing blocks (`["http", "server"]`),
+/// resolved the way nginx opens each block.
+fn snippet_context(names: &[String], profile: &spec::Profile) -> (spec::Context, Vec<spec::Context>) {
+    let spec = spec::Spec::new(profile.clone());
+    let mut ctx = spec::Context::Main;
+    let mut enclosing = Vec::new();
+    for name in names {
+        if name == "main" {
+            continue;
+        }
+        let next = match spec.lookup(name, ctx) {
+            spec::Lookup::Found(d) => d.body_context(ctx),
+            _ => None,
+        };
+        let next = next.or_else(|| spec::Context::from_name(name));
+        if let Some(n) = next {
+            enclosing.push(ctx);
+            ctx = n;
+        }
+    }
+    (ctx, enclosing)
+}
+
+/// The profile plus the dynamic modules the configuration loads with `load_module`.
+fn with_loaded_modules(profile: &spec::Profile, config: &Config, files: &SourceSet) -> spec::Profile {
+    let mut p = profile.clone();
+    config.walk(|doc, d, parents| {
+        let src = files.bytes(config.docs[doc].file);
+        if parents.is_empty() && d.name.is(src, "load_module") {
+            if let Some(arg) = d.args.first() {
+                let path = arg.text(src);
+                if let Some(set) = spec::resolve_modules(&path) {
+                    for id in set.iter() {
+                        p.modules.insert(id);
+                    }
+                }
+            }
+        }
+    });
+    p
 }
 
 /// Parses one file on its own (no includes): the lossless tree and its syntax errors.
@@ -104,8 +172,8 @@ pub fn parse(files: &SourceSet, file: FileId) -> syntax::Document {
 }
 
 /// Static metadata of every diagnostic code.
-pub fn codes() -> &'static [report::Code] {
-    report::codes::ALL
+pub fn codes() -> Vec<report::Code> {
+    report::codes::ALL.iter().chain(check::codes::ALL).copied().collect()
 }
 
 /// The crate version.
@@ -134,7 +202,9 @@ mod tests {
         let a = analyze(&files, main, &Options::default());
         let first = a.first_error().unwrap();
         assert_eq!((first.message.as_str(), first.span.file), ("unexpected \"b\"", FileId(1)));
-        assert_eq!(a.diagnostics().len(), 2);
+        let syntax: Vec<&str> =
+            a.diagnostics().iter().filter(|d| d.code == "NGX001").map(|d| d.message.as_str()).collect();
+        assert_eq!(syntax, ["unexpected \"b\"", "unexpected \"}\""]);
     }
 
     #[test]

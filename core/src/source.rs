@@ -8,11 +8,11 @@ use serde::Serialize;
 use std::sync::Arc;
 
 /// Index of a file in a [`SourceSet`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
 pub struct FileId(pub u32);
 
 /// A byte range `start..end` in one file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
 pub struct Span {
     pub file: FileId,
     pub start: u32,

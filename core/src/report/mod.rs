@@ -5,7 +5,6 @@ pub mod concise;
 pub mod crossplane;
 pub mod json;
 pub mod miette_report;
-pub mod tree;
 
 use crate::source::{SourceSet, Span};
 use serde::Serialize;
@@ -46,6 +45,15 @@ pub struct Diagnostic {
     pub span: Span,
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// When nginx meets it: 0 while reading the files (in reading order), then the checks nginx
+    /// runs after a block or the whole file is read (see [`crate::check::Phase`]). Orders
+    /// diagnostics so the first Error is the one nginx prints.
+    #[serde(skip)]
+    pub phase: u8,
+    /// Where nginx reports it, when that differs from `span`: a directive's `;` or `{` (nginx
+    /// reads a whole statement before judging it). Used for ordering and nginx's line number.
+    #[serde(skip)]
+    pub anchor: Option<Span>,
 }
 
 impl Diagnostic {
@@ -58,7 +66,17 @@ impl Diagnostic {
             span,
             labels: Vec::new(),
             help: None,
+            phase: 0,
+            anchor: None,
         }
+    }
+    /// The position that orders this diagnostic among others (nginx's reading position).
+    pub fn order_span(&self) -> Span {
+        self.anchor.unwrap_or(self.span)
+    }
+    pub fn with_phase(mut self, phase: u8) -> Diagnostic {
+        self.phase = phase;
+        self
     }
     pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
@@ -74,8 +92,9 @@ impl Diagnostic {
     }
     /// nginx's full message: `<message> in <file>:<line>`.
     pub fn nginx_message(&self, files: &SourceSet) -> String {
-        let (start, _) = files.range_of(self.span);
-        format!("{} in {}:{}", self.message, files.path(self.span.file), start.line)
+        let at = self.order_span();
+        let (start, _) = files.range_of(at);
+        format!("{} in {}:{}", self.message, files.path(at.file), start.line)
     }
 }
 

@@ -17,6 +17,7 @@
 //! Everything is immutable static data: `Spec` and `Profile` are plain values, `Send + Sync`.
 
 mod context;
+mod corrections;
 #[rustfmt::skip]
 mod generated;
 mod table;
@@ -372,11 +373,11 @@ impl Spec {
     /// Every entry named `name` in any version or module, loaded or not, in nginx's order
     /// (nginx's modules, then third-party ones).
     pub fn all_directives<'n>(name: &'n str) -> impl Iterator<Item = &'static DirectiveSpec> + 'n {
-        rows(&generated::DIRECTIVES, name, |d| d.name).iter().chain(
-            third_party::DIRECTIVES
-                .iter()
-                .filter(move |d| d.name == name),
-        )
+        corrections::DIRECTIVES
+            .iter()
+            .filter(move |d| d.name == name)
+            .chain(rows(&generated::DIRECTIVES, name, |d| d.name).iter())
+            .chain(third_party::DIRECTIVES.iter().filter(move |d| d.name == name))
     }
 
     /// The entries named `name` that the profile has, in nginx's order.

@@ -1,0 +1,693 @@
+//! The directive handlers' own checks, with the handlers' wording: nginx's standard slot setters
+//! (values and "is duplicate"), root/alias, the `*_pass` directives, `location`, `return`, `if`,
+//! upstreams, log formats, and handler-block entries (map, geo, split_clients).
+
+use super::codes;
+use super::values;
+use super::{BlockState, Checker, Frame, Phase};
+use crate::report::Diagnostic;
+use crate::source::Span;
+use crate::spec::{Context, DirectiveSpec};
+use crate::syntax::{Directive, Node, Terminator};
+
+/// The location a directive sits in.
+#[derive(Clone, Debug)]
+pub(crate) struct LocationInfo<'a> {
+    pub name: Vec<u8>,
+    pub exact: bool,
+    pub regex: bool,
+    pub named: bool,
+    pub span: Span,
+    #[allow(dead_code)]
+    pub directive: Option<&'a Directive>,
+}
+
+impl<'a> LocationInfo<'a> {
+    /// nginx's reading of `location [modifier] name` (ngx_http_core_location).
+    pub fn of(d: &'a Directive, src: &[u8], _scope: usize) -> LocationInfo<'a> {
+        let vals: Vec<Vec<u8>> = d.args.iter().map(|w| w.value(src).into_owned()).collect();
+        let (modifier, name): (&[u8], Vec<u8>) = match vals.as_slice() {
+            [m, n] => (m.as_slice(), n.clone()),
+            [one] => {
+                if let Some(rest) = one.strip_prefix(b"=") {
+                    (b"=", rest.to_vec())
+                } else if let Some(rest) = one.strip_prefix(b"^~") {
+                    (b"^~", rest.to_vec())
+                } else if let Some(rest) = one.strip_prefix(b"~*") {
+                    (b"~*", rest.to_vec())
+                } else if let Some(rest) = one.strip_prefix(b"~") {
+                    (b"~", rest.to_vec())
+                } else {
+                    (b"", one.clone())
+                }
+            }
+            _ => (b"", Vec::new()),
+        };
+        LocationInfo {
+            exact: modifier == b"=",
+            regex: modifier == b"~" || modifier == b"~*",
+            named: name.starts_with(b"@"),
+            name,
+            span: d.name.span,
+            directive: Some(d),
+        }
+    }
+}
+
+/// What the post-read checks need to know about one server block.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ServerInfo {
+    /// The `server` directive.
+    pub span: Span,
+    /// (socket, ssl, default_server) per listen.
+    pub listens: Vec<(String, bool, bool)>,
+    pub has_certificate: bool,
+    pub reject_handshake: bool,
+    pub names: Vec<(String, Span)>,
+}
+
+fn is_dup_slot(handler: &str) -> bool {
+    matches!(
+        handler,
+        "ngx_conf_set_flag_slot"
+            | "ngx_conf_set_str_slot"
+            | "ngx_conf_set_num_slot"
+            | "ngx_conf_set_size_slot"
+            | "ngx_conf_set_off_slot"
+            | "ngx_conf_set_msec_slot"
+            | "ngx_conf_set_sec_slot"
+            | "ngx_conf_set_bufs_slot"
+            | "ngx_conf_set_enum_slot"
+            | "ngx_conf_set_path_slot"
+    )
+}
+
+/// Custom handlers that reject a second occurrence in the same block with "is duplicate".
+fn is_dup_handler(handler: &str) -> bool {
+    matches!(
+        handler,
+        "ngx_http_proxy_pass"
+            | "ngx_http_fastcgi_pass"
+            | "ngx_http_uwsgi_pass"
+            | "ngx_http_scgi_pass"
+            | "ngx_http_grpc_pass"
+            | "ngx_http_memcached_pass"
+            | "ngx_http_core_try_files"
+            | "ngx_http_core_keepalive"
+            | "ngx_http_headers_expires"
+            | "ngx_stream_proxy_pass"
+            | "ngx_http_set_complex_value_slot"
+            | "ngx_http_set_complex_value_size_slot"
+            | "ngx_http_set_complex_value_zero_slot"
+    )
+}
+
+impl<'a> Checker<'a> {
+    /// Runs the handler checks of one directive; false when nginx would have stopped.
+    pub(super) fn handle(
+        &mut self,
+        doc: usize,
+        d: &'a Directive,
+        name: &str,
+        spec: &'static DirectiveSpec,
+        frame: &Frame<'a>,
+        state: &mut BlockState,
+    ) -> bool {
+        let src = self.src(doc);
+        let args: Vec<String> = d.args.iter().map(|w| super::nginx_text(&w.value(src))).collect();
+        let at = d.name.span;
+        self.vars.collect(self.spec, d, name, spec, src, frame.ctx);
+        let handler = spec.handler();
+        let before = self.diags.len();
+
+        // Values of the standard slots.
+        let first = args.first().map(String::as_str).unwrap_or("");
+        let invalid = |msg: String| Diagnostic::new(codes::INVALID_VALUE, at, msg);
+        match handler {
+            "ngx_conf_set_flag_slot" if values::flag(first).is_none() => self.emit(invalid(format!(
+                "invalid value \"{first}\" in \"{name}\" directive, it must be \"on\" or \"off\""
+            ))),
+            "ngx_conf_set_enum_slot" if !spec.values().is_empty() && !has_value(spec, first) => {
+                self.emit(invalid(format!("invalid value \"{first}\"")))
+            }
+            "ngx_conf_set_bitmask_slot" if !spec.values().is_empty() => {
+                if let Some(bad) = args.iter().find(|a| !has_value(spec, a)) {
+                    self.emit(invalid(format!("invalid value \"{bad}\"")));
+                }
+            }
+            "ngx_conf_set_size_slot" if values::size(first).is_none() => {
+                self.emit(invalid(format!("\"{name}\" directive invalid value")))
+            }
+            "ngx_conf_set_off_slot" if values::offset(first).is_none() => {
+                self.emit(invalid(format!("\"{name}\" directive invalid value")))
+            }
+            "ngx_conf_set_msec_slot" if values::time(first, false).is_none() => {
+                self.emit(invalid(format!("\"{name}\" directive invalid value")))
+            }
+            "ngx_conf_set_sec_slot" if values::time(first, true).is_none() => {
+                self.emit(invalid(format!("\"{name}\" directive invalid value")))
+            }
+            "ngx_conf_set_num_slot" if values::num(first).is_none() => {
+                self.emit(invalid(format!("\"{name}\" directive invalid number")))
+            }
+            "ngx_conf_set_bufs_slot" => {
+                let ok = args.len() == 2
+                    && values::num(&args[0]).is_some_and(|n| n > 0)
+                    && values::size(&args[1]).is_some_and(|n| n > 0);
+                if !ok {
+                    let bad = if values::num(&args[0]).is_some_and(|n| n > 0) { &args[1] } else { &args[0] };
+                    self.emit(invalid(format!("invalid value \"{bad}\"")));
+                }
+            }
+            _ => {}
+        }
+        if self.diags.len() > before {
+            return false;
+        }
+
+        // "is duplicate": a second occurrence in the same conf structure (same block).
+        if is_dup_slot(handler) || is_dup_handler(handler) {
+            if let Some(prev) = state.seen.get(name) {
+                let diag = Diagnostic::new(codes::DUPLICATE, at, format!("\"{name}\" directive is duplicate"))
+                    .with_label(*prev, "first set here");
+                self.emit(diag);
+                return false;
+            }
+            state.seen.insert(name.to_string(), at);
+        }
+
+        match (name, frame.ctx) {
+            ("root" | "alias", _) => return self.root_alias(name == "alias", at, state),
+            ("listen", Context::Server) => return self.http_listen(d, &args),
+            ("location", _) => return self.location(d, &args, frame),
+            ("proxy_pass", c) if c != Context::StreamServer => return self.proxy_pass_uri(at, &args, frame),
+            ("return", Context::Server | Context::Location | Context::IfInServer | Context::IfInLocation) => {
+                return self.return_code(at, &args)
+            }
+            ("listen", Context::StreamServer) => return self.stream_listen(d, &args),
+            ("if", _) => return self.if_condition(at, &args),
+            ("upstream", Context::Http) => {
+                let key = args.first().cloned().unwrap_or_default().to_ascii_lowercase();
+                if let Some(prev) = self.upstreams.get(&key) {
+                    let diag = Diagnostic::new(codes::DUPLICATE, at, format!("duplicate upstream \"{}\"", args[0]))
+                        .with_label(*prev, "first defined here");
+                    self.emit(diag);
+                    return false;
+                }
+                self.upstreams.insert(key, at);
+            }
+            ("log_format", Context::Http) => {
+                let fmt = args.first().cloned().unwrap_or_default();
+                if self.log_formats.contains(&fmt) {
+                    self.emit(Diagnostic::new(codes::DUPLICATE, at, format!("duplicate \"log_format\" name \"{fmt}\"")));
+                    return false;
+                }
+                self.log_formats.push(fmt);
+            }
+            ("access_log", Context::Http | Context::Server | Context::Location | Context::IfInLocation | Context::LimitExcept) => {
+                if args.first().map(String::as_str) != Some("off") && args.len() >= 2 {
+                    let fmt = &args[1];
+                    if !self.log_formats.contains(fmt) {
+                        let diag = Diagnostic::new(codes::MISSING, at, format!("unknown log format \"{fmt}\""))
+                            .with_help("log formats must be defined with log_format before the access_log that uses them");
+                        let diag = if self.whole_http() {
+                            diag
+                        } else {
+                            diag.with_severity(super::snippet_severity(false))
+                        };
+                        let fatal = diag.severity == crate::report::Severity::Error;
+                        self.emit(diag);
+                        if fatal {
+                            return false;
+                        }
+                    }
+                }
+            }
+            ("ssl_certificate", Context::Server) => {
+                if let Some(s) = self.servers.last_mut() {
+                    s.has_certificate = true;
+                }
+            }
+            ("ssl_certificate", Context::Http) => self.http_has_cert = true,
+            ("ssl_reject_handshake", Context::Server) => {
+                if let Some(s) = self.servers.last_mut() {
+                    s.reject_handshake = first.eq_ignore_ascii_case("on");
+                }
+            }
+            ("server_name", Context::Server) => {
+                if let Some(s) = self.servers.last_mut() {
+                    for a in &args {
+                        s.names.push((a.to_ascii_lowercase(), at));
+                    }
+                }
+            }
+            ("server", Context::Upstream | Context::StreamUpstream) => {
+                self.upstream_servers += 1;
+                return self.upstream_server(at, &args, frame.ctx);
+            }
+            ("use", Context::Events) => {
+                // The event methods a Linux build has.
+                if !matches!(first, "epoll" | "select" | "poll") {
+                    self.emit(Diagnostic::new(codes::INVALID_VALUE, at, format!("invalid event type \"{first}\"")));
+                    return false;
+                }
+            }
+            _ => {}
+        }
+        true
+    }
+
+    /// `server` in an upstream block: the parameters the target nginx knows.
+    fn upstream_server(&mut self, at: Span, args: &[String], ctx: Context) -> bool {
+        let latest = self.target() == crate::spec::NginxVersion::Latest;
+        for p in args.iter().skip(1) {
+            let key = p.split_once('=').map(|(k, _)| k).unwrap_or(p);
+            let with_value = p.contains('=');
+            let known = match key {
+                "weight" | "max_fails" | "fail_timeout" | "max_conns" => with_value,
+                "backup" | "down" => !with_value,
+                "resolve" => latest && !with_value,
+                "service" => latest && with_value && ctx == Context::Upstream,
+                _ => false,
+            };
+            if !known {
+                self.emit(Diagnostic::new(codes::INVALID_VALUE, at, format!("invalid parameter \"{p}\"")));
+                return false;
+            }
+        }
+        true
+    }
+
+    fn root_alias(&mut self, alias: bool, at: Span, state: &mut BlockState) -> bool {
+        let name = if alias { "alias" } else { "root" };
+        match state.root_alias {
+            Some((prev_alias, prev)) if prev_alias == alias => {
+                let diag = Diagnostic::new(codes::DUPLICATE, at, format!("\"{name}\" directive is duplicate"))
+                    .with_label(prev, "first set here");
+                self.emit(diag);
+                false
+            }
+            Some((prev_alias, prev)) => {
+                let earlier = if prev_alias { "alias" } else { "root" };
+                let diag = Diagnostic::new(
+                    codes::DUPLICATE,
+                    at,
+                    format!("\"{name}\" directive is duplicate, \"{earlier}\" directive was specified earlier"),
+                )
+                .with_label(prev, "specified here");
+                self.emit(diag);
+                false
+            }
+            None => {
+                state.root_alias = Some((alias, at));
+                true
+            }
+        }
+    }
+
+    fn location(&mut self, d: &'a Directive, args: &[String], frame: &Frame<'a>) -> bool {
+        let at = d.name.span;
+        if args.len() == 2 && !matches!(args[0].as_str(), "=" | "^~" | "~" | "~*") {
+            self.emit(Diagnostic::new(codes::LOCATION, at, format!("invalid location modifier \"{}\"", args[0])));
+            return false;
+        }
+        let src_name = |l: &LocationInfo| String::from_utf8_lossy(&l.name).into_owned();
+        let me = LocationInfo::of(d, &[], 0);
+        // Values (not raw) matter: rebuild from the args we already unescaped.
+        let me = LocationInfo { name: location_name(args), ..me };
+        let me = LocationInfo {
+            exact: location_modifier(args) == "=",
+            regex: matches!(location_modifier(args), "~" | "~*"),
+            named: me.name.starts_with(b"@"),
+            ..me
+        };
+        if frame.ctx == Context::Location {
+            if let Some(parent) = &frame.location {
+                let (child, pname) = (src_name(&me), src_name(parent));
+                let msg = if parent.exact {
+                    Some(format!("location \"{child}\" cannot be inside the exact location \"{pname}\""))
+                } else if parent.named {
+                    Some(format!("location \"{child}\" cannot be inside the named location \"{pname}\""))
+                } else if me.named {
+                    Some(format!("named location \"{child}\" can be on the server level only"))
+                } else if !me.regex && !me.name.starts_with(&parent.name) {
+                    Some(format!("location \"{child}\" is outside location \"{pname}\""))
+                } else {
+                    None
+                };
+                if let Some(msg) = msg {
+                    self.emit(Diagnostic::new(codes::LOCATION, at, msg).with_label(parent.span, "enclosing location"));
+                    return false;
+                }
+            }
+        }
+        if !me.regex && !me.named {
+            let scope = self.block_scope_stack.last().copied().unwrap_or(usize::MAX);
+            let dup = self
+                .static_locations
+                .iter()
+                .find(|(s, exact, n, _)| *s == scope && *exact == me.exact && *n == me.name)
+                .map(|x| x.3);
+            if let Some(prev) = dup {
+                let diag = Diagnostic::new(codes::DUPLICATE, at, format!("duplicate location \"{}\"", src_name(&me)))
+                    .with_label(prev, "first defined here")
+                    .with_phase(Phase::Locations as u8);
+                self.emit(diag);
+            } else {
+                self.static_locations.push((scope, me.exact, me.name.clone(), at));
+            }
+        }
+        true
+    }
+
+    fn proxy_pass_uri(&mut self, at: Span, args: &[String], frame: &Frame<'a>) -> bool {
+        let url = args.first().map(String::as_str).unwrap_or("");
+        if url.contains('$') {
+            return true;
+        }
+        let in_forbidden = frame.in_if_or_limit
+            || frame.location.as_ref().is_some_and(|l| l.regex || l.named);
+        if in_forbidden && has_uri_part(url) {
+            self.emit(Diagnostic::new(
+                codes::LOCATION,
+                at,
+                "\"proxy_pass\" cannot have URI part in location given by regular expression, or inside named location, or inside \"if\" statement, or inside \"limit_except\" block",
+            ));
+            return false;
+        }
+        true
+    }
+
+    fn return_code(&mut self, at: Span, args: &[String]) -> bool {
+        let first = args.first().map(String::as_str).unwrap_or("");
+        let bad = match values::num(first) {
+            Some(n) => n > 999,
+            None => {
+                args.len() != 1
+                    || !(first.starts_with("http://") || first.starts_with("https://") || first.starts_with("$scheme"))
+            }
+        };
+        if bad {
+            self.emit(Diagnostic::new(codes::INVALID_VALUE, at, format!("invalid return code \"{first}\"")));
+            return false;
+        }
+        true
+    }
+
+    /// ngx_http_rewrite_if_condition, step by step.
+    fn if_condition(&mut self, at: Span, args: &[String]) -> bool {
+        let mut v: Vec<String> = args.to_vec();
+        let bad = |s: &str| format!("invalid condition \"{s}\"");
+        let msg = (|| {
+            let last0 = v.len().checked_sub(1)?;
+            if !v[0].starts_with('(') {
+                return Some(bad(&v[0]));
+            }
+            let mut cur = 0;
+            if v[0].len() == 1 {
+                cur = 1;
+            } else {
+                v[0].remove(0);
+            }
+            let mut last = last0;
+            if !v[last].ends_with(')') {
+                return Some(bad(&v[last]));
+            }
+            if v[last].len() == 1 {
+                last = last.checked_sub(1)?;
+            } else {
+                v[last].pop();
+            }
+            let p = v.get(cur)?.clone();
+            if p.len() > 1 && p.starts_with('$') {
+                if cur != last && cur + 2 != last {
+                    return Some(bad(&p));
+                }
+                if cur == last {
+                    return None;
+                }
+                let op = v.get(cur + 1)?.as_str();
+                if matches!(op, "=" | "!=" | "~" | "~*" | "!~" | "!~*") {
+                    return None;
+                }
+                return Some(format!("unexpected \"{op}\" in condition"));
+            }
+            if (p.len() == 2 && p.starts_with('-')) || (p.len() == 3 && p.starts_with("!-")) {
+                if cur + 1 != last {
+                    return Some(bad(&p));
+                }
+                let op = p.trim_start_matches('!');
+                if matches!(op, "-f" | "-d" | "-e" | "-x") {
+                    return None;
+                }
+                return Some(format!("unexpected \"{p}\" in condition"));
+            }
+            Some(bad(&p))
+        })();
+        match msg {
+            Some(m) => {
+                self.emit(Diagnostic::new(codes::INVALID_VALUE, at, m));
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// Entries of handler blocks.
+    pub(super) fn entries(&mut self, doc: usize, d: &'a Directive, name: &str, frame: &Frame<'a>) {
+        let Some(block) = d.block() else { return };
+        self.entry_items(doc, &block.items, name, frame);
+    }
+
+    pub(super) fn entry_items(&mut self, doc: usize, items: &'a [Node], name: &str, frame: &Frame<'a>) {
+        let mut stack: Vec<(usize, &'a [Node])> = vec![(doc, items)];
+        let mut depth = 0;
+        while let Some((doc, items)) = stack.pop() {
+            depth += 1;
+            if depth > crate::include::MAX_EXPANSION {
+                return;
+            }
+            let src = self.src(doc);
+            for node in items {
+                let Node::Directive(e) = node else { continue };
+                if !matches!(e.terminator, Terminator::Semicolon(_)) {
+                    continue;
+                }
+                let words: Vec<String> = std::iter::once(&e.name)
+                    .chain(&e.args)
+                    .map(|w| super::nginx_text(&w.value(src)))
+                    .collect();
+                if words[0] == "include" && words.len() == 2 {
+                    if let Some(inc) = self.config.include_at(doc, e) {
+                        for &t in inc.targets.iter().rev() {
+                            if !inc.cyclic.contains(&t) {
+                                stack.push((t, &self.config.docs[t].doc.items));
+                            }
+                        }
+                    }
+                    continue;
+                }
+                self.vars.entry(name, e, &words, src, frame.ctx);
+                let msg = match name {
+                    "map" => {
+                        let single = matches!(words[0].as_str(), "hostnames" | "volatile");
+                        if (single && words.len() == 1) || words.len() == 2 {
+                            None
+                        } else {
+                            Some("invalid number of the map parameters".to_string())
+                        }
+                    }
+                    "geo" => {
+                        let single = matches!(words[0].as_str(), "ranges" | "proxy_recursive");
+                        let keyword = matches!(words[0].as_str(), "default" | "delete" | "proxy" | "include");
+                        if single && words.len() == 1 {
+                            None
+                        } else if words.len() != 2 {
+                            Some("invalid number of the geo parameters".to_string())
+                        } else if !keyword && !valid_network(&words[0]) {
+                            Some(format!("invalid network \"{}\"", words[0]))
+                        } else {
+                            None
+                        }
+                    }
+                    "split_clients" => {
+                        let pct = &words[0];
+                        if words.len() != 2 {
+                            Some("invalid number of arguments in \"split_clients\" directive".to_string())
+                        } else if pct != "*" && !valid_percent(pct) {
+                            Some(format!("invalid percent value \"{pct}\""))
+                        } else {
+                            None
+                        }
+                    }
+                    _ => None,
+                };
+                if let Some(m) = msg {
+                    let mut diag = Diagnostic::new(codes::INVALID_VALUE, e.name.span, m);
+                    diag.anchor = Some(e.report_span());
+                    self.emit(diag);
+                }
+            }
+        }
+    }
+
+    /// Checks nginx makes when a block ends.
+    pub(super) fn end_block(&mut self, _doc: usize, d: &'a Directive, name: &str, inner: Context, _scope: usize) {
+        if name == "upstream" && matches!(inner, Context::Upstream | Context::StreamUpstream) {
+            if self.upstream_servers == 0 {
+                let at = d.block().and_then(|b| b.close).unwrap_or(d.name.span);
+                self.emit(Diagnostic::new(codes::MISSING, at, "no servers are inside upstream").with_label(d.name.span, "this upstream"));
+            }
+            self.upstream_servers = 0;
+        }
+    }
+
+    /// Checks nginx makes after the http block is read.
+    pub(super) fn after_http(&mut self) {
+        let servers = std::mem::take(&mut self.servers);
+        let whole_http = self.whole_http();
+        // nginx checks the default server of each ssl socket (explicit default_server, else the
+        // first server listening there); other servers may lack a certificate.
+        let mut ssl_sockets: Vec<&str> = Vec::new();
+        for s in &servers {
+            for (sock, ssl, _) in &s.listens {
+                if *ssl && !ssl_sockets.contains(&sock.as_str()) {
+                    ssl_sockets.push(sock);
+                }
+            }
+        }
+        let mut checked: Vec<usize> = Vec::new();
+        for sock in ssl_sockets {
+            let on_sock = |s: &&ServerInfo| s.listens.iter().any(|l| l.0 == sock);
+            let explicit = servers.iter().position(|s| s.listens.iter().any(|l| l.0 == sock && l.2));
+            let Some(i) = explicit.or_else(|| servers.iter().position(|s| on_sock(&s))) else { continue };
+            let s = &servers[i];
+            if checked.contains(&i) || s.has_certificate || s.reject_handshake || self.http_has_cert {
+                continue;
+            }
+            checked.push(i);
+            let at = s.span;
+            let diag = Diagnostic::new(
+                codes::MISSING,
+                at,
+                "no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive",
+            )
+            .with_phase(Phase::PostConfiguration as u8)
+            .with_help("add ssl_certificate and ssl_certificate_key to this server (or to http)");
+            let diag = if whole_http { diag } else { diag.with_severity(super::snippet_severity(false)) };
+            self.emit(diag);
+        }
+        let whole = self.whole();
+        self.unknown_variables(whole);
+        self.conflicting_names(&servers);
+        self.servers = servers;
+    }
+
+    fn conflicting_names(&mut self, servers: &[ServerInfo]) {
+        let mut seen: std::collections::HashMap<(String, String), Span> = Default::default();
+        for s in servers {
+            let sockets: Vec<String> = if s.listens.is_empty() {
+                vec!["0.0.0.0:80".to_string()]
+            } else {
+                s.listens.iter().map(|l| l.0.clone()).collect()
+            };
+            for sock in &sockets {
+                for (n, at) in &s.names {
+                    if n.is_empty() || n.starts_with('~') {
+                        continue;
+                    }
+                    let key = (sock.clone(), n.clone());
+                    if let Some(prev) = seen.get(&key) {
+                        if prev != at {
+                            let diag = Diagnostic::new(
+                                codes::NGINX_WARNING,
+                                *at,
+                                format!("conflicting server name \"{n}\" on {sock}, ignored"),
+                            )
+                            .with_label(*prev, "first used here")
+                            .with_phase(Phase::Servers as u8);
+                            self.emit(diag);
+                        }
+                    } else {
+                        seen.insert(key, *at);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A geo key: an address, a CIDR network or an address range.
+fn valid_network(s: &str) -> bool {
+    let addr = |a: &str| a.parse::<std::net::IpAddr>().is_ok();
+    if let Some((a, b)) = s.split_once('-') {
+        return addr(a) && addr(b);
+    }
+    match s.split_once('/') {
+        Some((a, bits)) => addr(a) && bits.parse::<u8>().is_ok_and(|n| n <= if a.contains(':') { 128 } else { 32 }),
+        None => addr(s),
+    }
+}
+
+fn has_value(spec: &DirectiveSpec, v: &str) -> bool {
+    spec.values().iter().any(|x| x.eq_ignore_ascii_case(v))
+}
+
+fn location_modifier(args: &[String]) -> &str {
+    match args {
+        [m, _] => m.as_str(),
+        [one] => {
+            for m in ["=", "^~", "~*", "~"] {
+                if one.starts_with(m) {
+                    return m;
+                }
+            }
+            ""
+        }
+        _ => "",
+    }
+}
+
+fn location_name(args: &[String]) -> Vec<u8> {
+    match args {
+        [_, n] => n.as_bytes().to_vec(),
+        [one] => one[location_modifier(args).len()..].as_bytes().to_vec(),
+        _ => Vec::new(),
+    }
+}
+
+/// A URL with something after the host part (`http://h/`, `http://h:1/x`, `http://unix:/s:/x`).
+fn has_uri_part(url: &str) -> bool {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    if let Some(path) = rest.strip_prefix("unix:") {
+        return path.contains(':');
+    }
+    rest.contains('/')
+}
+
+fn valid_percent(p: &str) -> bool {
+    let Some(n) = p.strip_suffix('%') else { return false };
+    let mut parts = n.splitn(2, '.');
+    let int = parts.next().unwrap_or("");
+    let frac = parts.next().unwrap_or("");
+    !int.is_empty() && int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit()) && frac.len() <= 2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uri_parts() {
+        assert!(has_uri_part("http://127.0.0.1/"));
+        assert!(has_uri_part("http://b:8080/x"));
+        assert!(!has_uri_part("http://backend"));
+        assert!(!has_uri_part("http://unix:/tmp/s.sock"));
+        assert!(has_uri_part("http://unix:/tmp/s.sock:/x"));
+    }
+
+    #[test]
+    fn percents() {
+        assert!(valid_percent("0.5%") && valid_percent("50%") && !valid_percent("50") && !valid_percent("a%"));
+    }
+}

@@ -1,0 +1,310 @@
+//! What `nginx -t` would reject, without nginx: the checks of `ngx_conf_handler` (unknown
+//! directive, not allowed here, terminator, argument count) in nginx's order, then the handlers'
+//! own checks (values, duplicates, `listen`, `location`, `proxy_pass`, `return`, `if`, upstreams,
+//! log formats, map/geo entries), then what nginx checks after reading (duplicate locations,
+//! certificates, variables, the events block).
+//!
+//! Severity rule: Error only where nginx would refuse to start or reload. What depends on the
+//! machine (files, certificates, DNS, users) is a note naming what nginx will need.
+
+pub mod codes;
+mod handlers;
+mod listen;
+pub mod values;
+mod variables;
+
+use crate::include::Config;
+use crate::report::{Diagnostic, Severity};
+use crate::source::{SourceSet, Span};
+use crate::spec::{BlockBody, Context, Lookup, NginxVersion, Spec, Unavailable};
+use crate::syntax::{Directive, Node, Terminator};
+use std::collections::HashMap;
+
+/// When nginx meets a problem, for ordering diagnostics like nginx's output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Phase {
+    /// While reading the files, in reading order.
+    Read = 0,
+    /// After an `http` block is read: locations are sorted and joined.
+    Locations = 1,
+    /// Module post-configuration (certificates for `listen ... ssl`).
+    PostConfiguration = 2,
+    /// Variables are resolved.
+    Variables = 3,
+    /// Server names are hashed per socket.
+    Servers = 4,
+    /// After the whole file: core modules' checks (`events`).
+    Cycle = 5,
+}
+
+/// What the checker needs beyond the files.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub spec: Spec,
+    /// The block the main file is read in (Main for a whole configuration).
+    pub root: Context,
+    /// The enclosing blocks of a snippet, outermost first (empty for a whole configuration).
+    pub enclosing: Vec<Context>,
+    /// The input is a fragment included from elsewhere.
+    pub snippet: bool,
+    /// Every include was found: conclusions from absence ("no certificate", "unknown variable")
+    /// are only errors when nothing can be hiding elsewhere.
+    pub complete: bool,
+    /// The main file is the body of this handler block (`map`, `geo`, ...): entries, not
+    /// directives.
+    pub entries_of: Option<String>,
+}
+
+/// Checks an include-resolved configuration.
+pub fn check(files: &SourceSet, config: &Config, opts: &CheckOptions) -> Vec<Diagnostic> {
+    let mut c = Checker::new(files, config, opts);
+    let main = config.main;
+    let mut state = BlockState::default();
+    let root = Frame { ctx: opts.root, location: None, in_if_or_limit: false };
+    match &opts.entries_of {
+        Some(handler) => c.entry_items(main, &config.docs[main].doc.items, handler, &root),
+        None => c.items(main, &config.docs[main].doc.items, &root, &mut state, 0),
+    }
+    c.finish();
+    c.diags
+}
+
+/// Per-block (per nginx conf structure) state: which single-value directives were set.
+#[derive(Default)]
+struct BlockState {
+    seen: HashMap<String, Span>,
+    /// root (false) or alias (true), and where.
+    root_alias: Option<(bool, Span)>,
+}
+
+/// Where we are: the context, and the enclosing location if any.
+#[derive(Clone)]
+struct Frame<'a> {
+    ctx: Context,
+    location: Option<handlers::LocationInfo<'a>>,
+    in_if_or_limit: bool,
+}
+
+pub(crate) struct Checker<'a> {
+    files: &'a SourceSet,
+    config: &'a Config,
+    opts: &'a CheckOptions,
+    spec: &'a Spec,
+    pub(crate) diags: Vec<Diagnostic>,
+    events_seen: bool,
+    pub(crate) log_formats: Vec<String>,
+    pub(crate) upstreams: HashMap<String, Span>,
+    pub(crate) listen: listen::Sockets,
+    pub(crate) vars: variables::Variables,
+    /// Static locations per parent block (server or location), for duplicate detection.
+    pub(crate) static_locations: Vec<(usize, bool, Vec<u8>, Span)>,
+    next_scope: usize,
+    /// Per server: its listen-ssl sites and whether it (or http) has a certificate.
+    pub(crate) http_has_cert: bool,
+    pub(crate) servers: Vec<handlers::ServerInfo>,
+    /// Scope ids of the enclosing blocks (locations are unique per enclosing block).
+    pub(crate) block_scope_stack: Vec<usize>,
+    /// `server` entries in the upstream block being read.
+    pub(crate) upstream_servers: usize,
+    /// Where nginx reports problems of the directive being checked (its `;` or `{`).
+    anchor: Option<Span>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(files: &'a SourceSet, config: &'a Config, opts: &'a CheckOptions) -> Checker<'a> {
+        Checker {
+            files,
+            config,
+            opts,
+            spec: &opts.spec,
+            diags: Vec::new(),
+            events_seen: false,
+            log_formats: vec!["combined".to_string()],
+            upstreams: HashMap::new(),
+            listen: listen::Sockets::default(),
+            vars: variables::Variables::default(),
+            static_locations: Vec::new(),
+            next_scope: 0,
+            http_has_cert: false,
+            servers: Vec::new(),
+            block_scope_stack: Vec::new(),
+            upstream_servers: 0,
+            anchor: None,
+        }
+    }
+
+    pub(crate) fn src(&self, doc: usize) -> &'a [u8] {
+        self.files.bytes(self.config.docs[doc].file)
+    }
+
+    pub(crate) fn emit(&mut self, mut d: Diagnostic) {
+        if d.anchor.is_none() && d.phase == Phase::Read as u8 {
+            d.anchor = self.anchor;
+        }
+        self.diags.push(d);
+    }
+
+    /// A whole configuration with every include found: what is absent is really absent.
+    pub(crate) fn whole(&self) -> bool {
+        !self.opts.snippet && self.opts.complete
+    }
+
+    /// The whole http block is visible (a whole config, or a snippet wrapped directly in http).
+    pub(crate) fn whole_http(&self) -> bool {
+        self.opts.complete && (!self.opts.snippet || self.opts.root == Context::Http)
+    }
+
+    pub(crate) fn target(&self) -> NginxVersion {
+        self.spec.profile().version
+    }
+
+    fn items(&mut self, doc: usize, items: &'a [Node], frame: &Frame<'a>, state: &mut BlockState, incl_depth: usize) {
+        for node in items {
+            let Node::Directive(d) = node else { continue };
+            self.directive(doc, d, frame, state, incl_depth);
+        }
+    }
+
+    fn directive(&mut self, doc: usize, d: &'a Directive, frame: &Frame<'a>, state: &mut BlockState, incl_depth: usize) {
+        let src = self.src(doc);
+        let name = d.name.text(src).into_owned();
+        if matches!(d.terminator, Terminator::Missing) {
+            return; // a syntax error already stands here
+        }
+        let ctx = frame.ctx;
+        self.anchor = Some(d.report_span());
+        let spec = match self.spec.lookup(&name, ctx) {
+            Lookup::Found(s) => s,
+            Lookup::NotAllowedHere { allowed } => {
+                let diag = Diagnostic::new(codes::NOT_ALLOWED_HERE, d.name.span, format!("\"{name}\" directive is not allowed here"))
+                    .with_help(format!("\"{name}\" is allowed in: {allowed} (here: {ctx})"));
+                self.emit(diag);
+                return;
+            }
+            Lookup::Unknown { why } => {
+                let mut diag = Diagnostic::new(codes::UNKNOWN_DIRECTIVE, d.name.span, format!("unknown directive \"{}\"", nginx_text(&d.name.value(src))));
+                if let Some(help) = self.unknown_help(&name, why) {
+                    diag = diag.with_help(help);
+                }
+                self.emit(diag);
+                return;
+            }
+        };
+        let is_block = matches!(d.terminator, Terminator::Block(_));
+        if !spec.is_block() && is_block {
+            self.emit(Diagnostic::new(codes::TERMINATOR, d.name.span, format!("directive \"{name}\" is not terminated by \";\"")));
+            return;
+        }
+        if spec.is_block() && !is_block {
+            self.emit(Diagnostic::new(codes::TERMINATOR, d.name.span, format!("directive \"{name}\" has no opening \"{{\"")));
+            return;
+        }
+        if !spec.accepts_arg_count(d.args.len()) {
+            self.emit(Diagnostic::new(codes::ARG_COUNT, d.name.span, format!("invalid number of arguments in \"{name}\" directive")));
+            return;
+        }
+        if name == "include" {
+            self.include(doc, d, frame, state, incl_depth);
+            return;
+        }
+        if !self.handle(doc, d, &name, spec, frame, state) {
+            return;
+        }
+        let Some(block) = d.block() else { return };
+        match spec.body() {
+            BlockBody::Directives => {}
+            BlockBody::Custom(_) => {
+                self.entries(doc, d, &name, frame);
+                return;
+            }
+            BlockBody::Verbatim(_) | BlockBody::None => return,
+        }
+        let Some(inner_ctx) = spec.body_context(ctx) else { return };
+        let mut inner = Frame {
+            ctx: inner_ctx,
+            location: frame.location.clone(),
+            in_if_or_limit: frame.in_if_or_limit || matches!(name.as_str(), "if" | "limit_except"),
+        };
+        if name == "location" {
+            inner.location = Some(handlers::LocationInfo::of(d, src, self.next_scope));
+        }
+        if name == "events" && ctx == Context::Main {
+            self.events_seen = true;
+        }
+        let scope = self.next_scope;
+        self.next_scope += 1;
+        if inner_ctx == Context::Server {
+            self.servers.push(handlers::ServerInfo { span: d.name.span, ..Default::default() });
+        }
+        let mut inner_state = BlockState::default();
+        self.block_scope_stack.push(scope);
+        self.items(doc, &block.items, &inner, &mut inner_state, incl_depth);
+        self.block_scope_stack.pop();
+        self.anchor = block.close;
+        self.end_block(doc, d, &name, inner_ctx, scope);
+    }
+
+    fn include(&mut self, doc: usize, d: &'a Directive, frame: &Frame<'a>, state: &mut BlockState, incl_depth: usize) {
+        let Some(inc) = self.config.include_at(doc, d) else { return };
+        if incl_depth >= crate::include::MAX_INCLUDE_DEPTH {
+            return;
+        }
+        for &t in &inc.targets {
+            if inc.cyclic.contains(&t) {
+                continue;
+            }
+            let items = &self.config.docs[t].doc.items;
+            self.items(t, items, frame, state, incl_depth + 1);
+        }
+    }
+
+    fn unknown_help(&self, name: &str, why: Option<Unavailable>) -> Option<String> {
+        let target = self.target();
+        match why? {
+            Unavailable::OtherVersion(e) => Some(match e.min_version() {
+                NginxVersion::Latest if target == NginxVersion::V1_22 => format!(
+                    "\"{name}\" exists from a newer nginx ({}) than the target {}",
+                    NginxVersion::Latest.number(),
+                    target.number()
+                ),
+                _ => format!("\"{name}\" does not exist in nginx {} (it did in older versions)", target.number()),
+            }),
+            Unavailable::ModuleNotLoaded(e) => Some(format!(
+                "\"{name}\" belongs to {}, which is not loaded in this profile (add the module)",
+                e.module().name()
+            )),
+            Unavailable::NotBuilt(e) => Some(format!(
+                "\"{name}\" needs a build with {}",
+                e.condition().unwrap_or("an optional module")
+            )),
+        }
+    }
+
+    fn finish(&mut self) {
+        self.after_http();
+        if !self.opts.snippet && !self.events_seen && !self.config.main_doc().items.is_empty() {
+            let span = Span::new(self.config.docs[self.config.main].file, 0, 0);
+            self.emit(
+                Diagnostic::new(codes::MISSING, span, "no \"events\" section in configuration")
+                    .with_phase(Phase::Cycle as u8)
+                    .with_help("add `events {}` at the top level"),
+            );
+        }
+    }
+}
+
+/// Text of a token as nginx prints it with `%s`: up to the first NUL byte.
+pub(crate) fn nginx_text(bytes: &[u8]) -> String {
+    let cut = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    String::from_utf8_lossy(&bytes[..cut]).into_owned()
+}
+
+/// Severity downgrade for snippets, where the including file may supply what is missing.
+pub(crate) fn snippet_severity(whole: bool) -> Severity {
+    if whole {
+        Severity::Error
+    } else {
+        Severity::Warning
+    }
+}

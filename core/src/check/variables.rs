@@ -1,0 +1,194 @@
+//! Variables: what the configuration defines (`set`, `map`, `geo`, `split_clients`, `*_set`,
+//! regex captures) and what it uses, so the check nginx runs after reading
+//! (`unknown "x" variable`, which nginx prints without a location) can point at the use.
+
+use super::codes;
+use super::{Checker, Phase};
+use crate::report::Diagnostic;
+use crate::source::Span;
+use crate::spec::{Context, DirectiveSpec, Spec};
+use crate::syntax::Directive;
+use std::collections::HashSet;
+
+#[derive(Default)]
+pub(crate) struct Variables {
+    defined: HashSet<String>,
+    uses: Vec<(String, Span)>,
+}
+
+/// Directives whose Nth argument (0-based) names a variable they define.
+fn defines(name: &str, nargs: usize) -> Option<usize> {
+    Some(match name {
+        "set" | "perl_set" | "js_set" | "js_var" | "auth_request_set" | "set_by_lua" | "set_by_lua_file"
+        | "set_by_lua_block" => 0,
+        "map" | "split_clients" => 1,
+        "geo" | "geoip2" => nargs.checked_sub(1)?,
+        n if n.starts_with("set_") => 0,
+        _ => return None,
+    })
+}
+
+/// Arguments nginx reads as regexes or code, not as text with variables.
+fn skip_arg(name: &str, i: usize, arg: &[u8]) -> bool {
+    match name {
+        "location" | "fastcgi_split_path_info" | "valid_referers" | "server_name" => true,
+        "rewrite" => i == 0,
+        "proxy_redirect" | "proxy_cookie_path" | "proxy_cookie_domain" => arg.starts_with(b"~"),
+        "log_format" => i == 0 || arg.starts_with(b"escape="),
+        "if" => false,
+        n if n.starts_with("perl") || n.starts_with("js_") || n.contains("lua") => true,
+        _ => false,
+    }
+}
+
+/// `$name` / `${name}` references in an argument value (captures `$1` excluded).
+pub(crate) fn references(arg: &[u8]) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < arg.len() {
+        if arg[i] != b'$' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        let braced = arg.get(i) == Some(&b'{');
+        if braced {
+            i += 1;
+        }
+        let n0 = i;
+        while i < arg.len() && (arg[i].is_ascii_alphanumeric() || arg[i] == b'_') {
+            i += 1;
+        }
+        let name = &arg[n0..i];
+        if braced && arg.get(i) == Some(&b'}') {
+            i += 1;
+        }
+        if !name.is_empty() && !name[0].is_ascii_digit() {
+            out.push((start, String::from_utf8_lossy(name).into_owned()));
+        }
+    }
+    out
+}
+
+/// Named captures `(?<x>...)`, `(?P<x>...)`, `(?'x'...)` in a regex.
+fn named_captures(arg: &[u8], out: &mut HashSet<String>) {
+    let text = String::from_utf8_lossy(arg);
+    for (i, _) in text.match_indices("(?") {
+        let rest = &text[i + 2..];
+        let rest = rest.strip_prefix('P').unwrap_or(rest);
+        let (open, close) = match rest.chars().next() {
+            Some('<') => ('<', '>'),
+            Some('\'') => ('\'', '\''),
+            _ => continue,
+        };
+        let body = &rest[open.len_utf8()..];
+        if let Some(end) = body.find(close) {
+            let name = &body[..end];
+            if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                out.insert(name.to_string());
+            }
+        }
+    }
+}
+
+impl Variables {
+    pub(crate) fn collect(&mut self, _spec: &Spec, d: &Directive, name: &str, dspec: &DirectiveSpec, src: &[u8], _ctx: Context) {
+        let vals: Vec<Vec<u8>> = d.args.iter().map(|w| w.value(src).into_owned()).collect();
+        for v in &vals {
+            if v.contains(&b'(') {
+                named_captures(v, &mut self.defined);
+            }
+        }
+        let def = defines(name, vals.len());
+        if let Some(k) = def {
+            if let Some(v) = vals.get(k) {
+                if let Some(n) = v.strip_prefix(b"$") {
+                    self.defined.insert(String::from_utf8_lossy(n).into_owned());
+                }
+            }
+        }
+        // Third-party modules read their arguments their own way; only nginx's are checked.
+        if dspec.is_third_party() {
+            return;
+        }
+        let if_regex_at = if name == "if" {
+            vals.iter().position(|v| matches!(v.as_slice(), b"~" | b"~*" | b"!~" | b"!~*")).map(|p| p + 1)
+        } else {
+            None
+        };
+        for (i, v) in vals.iter().enumerate() {
+            if Some(i) == def || Some(i) == if_regex_at || skip_arg(name, i, v) {
+                continue;
+            }
+            for (off, r) in references(v) {
+                let w = d.args[i];
+                let start = (w.content_span().start as usize + off).min(w.span.end as usize);
+                let span = Span::new(w.span.file, start, (start + 1 + r.len()).min(w.span.end as usize));
+                self.uses.push((r, span));
+            }
+        }
+    }
+
+    /// Entries of handler blocks: map values may use variables; geoip2 entries define them.
+    pub(crate) fn entry(&mut self, block: &str, e: &Directive, words: &[String], _src: &[u8], _ctx: Context) {
+        match block {
+            "geoip2" => {
+                if let Some(n) = words[0].strip_prefix('$') {
+                    self.defined.insert(n.to_string());
+                }
+            }
+            "map" if words.len() == 2 && !matches!(words[0].as_str(), "include") => {
+                named_captures(words[0].as_bytes(), &mut self.defined);
+                for (_, r) in references(words[1].as_bytes()) {
+                    self.uses.push((r, e.args[0].span));
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Checker<'_> {
+    pub(super) fn unknown_variables(&mut self, whole: bool) {
+        let uses = std::mem::take(&mut self.vars.uses);
+        let mut reported = HashSet::new();
+        for (name, at) in uses {
+            if self.vars.defined.contains(&name) || self.spec.variable(&name).is_some() {
+                continue;
+            }
+            if !reported.insert(name.clone()) {
+                continue;
+            }
+            let mut diag = Diagnostic::new(codes::UNKNOWN_VARIABLE, at, format!("unknown \"{name}\" variable"))
+                .with_phase(Phase::Variables as u8);
+            if Spec::is_variable_known_anywhere(&name) {
+                diag = diag.with_help(format!("\"${name}\" exists in another nginx version or in a module not loaded"));
+            }
+            if !whole {
+                diag = diag
+                    .with_severity(super::snippet_severity(false))
+                    .with_help("may be defined by the file that includes this one (set, map, geo...)");
+            }
+            self.emit(diag);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_references() {
+        let r: Vec<String> = references(b"$a-${b}c $1 $ x$d_e").into_iter().map(|x| x.1).collect();
+        assert_eq!(r, ["a", "b", "d_e"]);
+    }
+
+    #[test]
+    fn finds_named_captures() {
+        let mut s = HashSet::new();
+        named_captures(b"^/(?<user>[^/]+)/(?P<id>\\d+)", &mut s);
+        assert!(s.contains("user") && s.contains("id"));
+    }
+}
