@@ -5,6 +5,7 @@ pub mod concise;
 pub mod crossplane;
 pub mod json;
 pub mod miette_report;
+pub mod tree;
 
 use crate::source::{SourceSet, Span};
 use serde::Serialize;
