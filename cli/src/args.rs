@@ -111,6 +111,18 @@ pub struct AnalysisArgs {
     /// Directory relative include paths resolve against (default: the main file's directory)
     #[arg(long, value_name = "DIR")]
     pub prefix: Option<String>,
+    /// Target nginx version: `1.22` (Debian 12's 1.22.1) or `latest`
+    #[arg(long, value_name = "VERSION", default_value = "latest")]
+    pub nginx_version: String,
+    /// Module set: `debian` (Debian 12's packages), `openresty`, `plain` (a plain ./configure), `all`
+    #[arg(long, value_name = "NAME", default_value = "debian")]
+    pub profile: String,
+    /// Also load these modules (module or package names, or a load_module .so path); repeatable
+    #[arg(long = "module", value_name = "NAME")]
+    pub modules: Vec<String>,
+    /// Includes not found are the machine's business (notes), not errors: for partial checkouts
+    #[arg(long)]
+    pub includes_from_environment: bool,
 }
 
 #[derive(Debug, Args)]

@@ -210,7 +210,8 @@ impl<'a> Checker<'a> {
                     if !self.log_formats.contains(fmt) {
                         let diag = Diagnostic::new(codes::MISSING, at, format!("unknown log format \"{fmt}\""))
                             .with_help("log formats must be defined with log_format before the access_log that uses them");
-                        let diag = if self.whole_http() {
+                        // A snippet may be included after the file that defines the format.
+                        let diag = if self.whole() {
                             diag
                         } else {
                             diag.with_severity(super::snippet_severity(false))

@@ -17,10 +17,9 @@ impl Report {
     pub fn new(files: &SourceSet, diagnostic: &Diagnostic) -> Report {
         let file = files.get(diagnostic.span.file);
         let (name, text) = match file {
-            Some(f) => (f.path().to_string(), f.text_lossy().into_owned()),
+            Some(f) => (f.path().to_string(), same_length_text(f.bytes())),
             None => (String::new(), String::new()),
         };
-        // Lossy decoding may change byte lengths; spans are clamped to char boundaries below.
         Report { diagnostic: diagnostic.clone(), source: NamedSource::new(name, text) }
     }
 
@@ -35,6 +34,28 @@ impl Report {
         };
         let (s, e) = (clamp(span.start as usize), clamp(span.end as usize));
         SourceSpan::new(s.into(), e.saturating_sub(s))
+    }
+}
+
+/// The file as text with every byte of invalid UTF-8 shown as `?`, so byte offsets (our spans)
+/// stay valid in the rendered source.
+fn same_length_text(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len());
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(s) => {
+                out.push_str(s);
+                return out;
+            }
+            Err(e) => {
+                let (good, bad) = rest.split_at(e.valid_up_to());
+                out.push_str(std::str::from_utf8(good).unwrap_or_default());
+                let n = e.error_len().unwrap_or(bad.len()).max(1);
+                out.extend(std::iter::repeat('?').take(n));
+                rest = &bad[n..];
+            }
+        }
     }
 }
 
@@ -78,5 +99,17 @@ impl miette::Diagnostic for Report {
             .filter(|l| l.span.file == self.diagnostic.span.file)
             .map(|l| LabeledSpan::new_with_span(Some(l.message.clone()), self.span(l.span)));
         Some(Box::new(std::iter::once(primary).chain(rest)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_length_text;
+
+    #[test]
+    fn invalid_bytes_keep_offsets() {
+        let t = same_length_text(b"a\xff\xfeb\xc3\xa9c\xe2\x82");
+        assert_eq!(t, "a??bé??");
+        assert_eq!(t.len(), 9);
     }
 }
