@@ -11,6 +11,7 @@
 //! assert_eq!(analysis.diagnostics()[0].message, "unexpected \"}\"");
 //! ```
 
+pub mod api;
 pub mod check;
 pub mod fmt;
 pub mod include;

@@ -1,2 +1,123 @@
-//! Placeholder until the wasm issue: the crate builds and links the core.
-pub fn version() -> &'static str { env!("CARGO_PKG_VERSION") }
+//! JavaScript binding of ngxlint: thin exports over `ngxlint::api`, no logic of its own.
+//! Plain JS objects in and out (serde-wasm-bindgen); positions are UTF-16 based, as editors
+//! expect. Bad options throw an `Error`; problems in the config come back as diagnostics.
+
+use ngxlint::api;
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &str = r#"
+export interface SourceFile { path: string; text: string }
+export interface AnalyzeOptions {
+  /** Path of the main file (default: the first file). */
+  main?: string;
+  /** Read the main file as if included inside these blocks, e.g. ["http", "server"]. */
+  context?: string[];
+  nginxVersion?: "1.22" | "latest";
+  profile?: "debian" | "openresty" | "plain" | "all";
+  /** Extra modules: module or package names, or a load_module .so path. */
+  modules?: string[];
+  /** Directory relative includes resolve against (default: the main file's directory). */
+  prefix?: string;
+  /** Includes not among the files are notes, not errors. */
+  includesFromEnvironment?: boolean;
+}
+export type Severity = "error" | "warning" | "info";
+export interface Label { message: string; file: string; from: number; to: number; line: number; column: number }
+export interface Diagnostic {
+  code: string;
+  rule: string;
+  severity: Severity;
+  message: string;
+  help?: string;
+  file: string;
+  /** 1-based; columns in UTF-16 code units. */
+  line: number; column: number; endLine: number; endColumn: number;
+  /** UTF-16 offsets in the file (CodeMirror/Monaco positions). */
+  from: number; to: number;
+  byteStart: number; byteEnd: number;
+  labels: Label[];
+}
+export interface AnalyzeResult { diagnostics: Diagnostic[]; files: string[]; errors: number; warnings: number; infos: number }
+export interface ParseOptions { includeComments?: boolean; context?: string[] }
+export interface CrossplaneStatement { directive: string; line: number; args: string[]; includes?: number[]; block?: CrossplaneStatement[]; comment?: string }
+export interface CrossplanePayload {
+  status: "ok" | "failed";
+  errors: { file: string; line: number | null; error: string }[];
+  config: { file: string; status: "ok" | "failed"; errors: { error: string; line: number | null }[]; parsed: CrossplaneStatement[] }[];
+}
+export interface ParseResult { tree: { version: number; files: unknown[] }; crossplane: CrossplanePayload; diagnostics: Diagnostic[] }
+export interface FormatOptions { indent?: number }
+export interface FormatResult { formatted: string | null; changed: boolean; diagnostics: Diagnostic[] }
+export interface RuleInfo { code: string; name: string; severity: Severity; summary: string; docs: string }
+"#;
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
+    // Maps as plain objects, so results look like JSON.parse output.
+    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    value.serialize(&ser).map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn options<T: serde::de::DeserializeOwned + Default>(value: JsValue, what: &str) -> Result<T, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("invalid {what}: {e}")))
+}
+
+/// The ngxlint version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    ngxlint::version().to_string()
+}
+
+/// Analyses a configuration made of in-memory files: syntax, includes, and what `nginx -t`
+/// would reject.
+#[wasm_bindgen(unchecked_return_type = "AnalyzeResult")]
+pub fn analyze(
+    #[wasm_bindgen(unchecked_param_type = "SourceFile[]")] files: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "AnalyzeOptions | undefined")] options_: JsValue,
+) -> Result<JsValue, JsError> {
+    let files: Vec<api::SourceFile> =
+        serde_wasm_bindgen::from_value(files).map_err(|e| JsError::new(&format!("invalid files: {e}")))?;
+    let opts: api::AnalyzeOptions = options(options_, "options")?;
+    to_js(&api::analyze(&files, &opts).map_err(|e| JsError::new(&e))?)
+}
+
+/// Parses one text: the full tree, the crossplane-compatible payload and syntax diagnostics.
+#[wasm_bindgen(unchecked_return_type = "ParseResult")]
+pub fn parse(
+    text: &str,
+    #[wasm_bindgen(unchecked_param_type = "ParseOptions | undefined")] options_: JsValue,
+) -> Result<JsValue, JsError> {
+    let opts: api::ParseOptions = options(options_, "options")?;
+    to_js(&api::parse(text, &opts).map_err(|e| JsError::new(&e))?)
+}
+
+/// Formats one text; `formatted` is null when it has syntax errors.
+#[wasm_bindgen(unchecked_return_type = "FormatResult")]
+pub fn format(
+    text: &str,
+    #[wasm_bindgen(unchecked_param_type = "FormatOptions | undefined")] options_: JsValue,
+) -> Result<JsValue, JsError> {
+    let opts: api::FormatOptions = options(options_, "options")?;
+    to_js(&api::format(text, &opts).map_err(|e| JsError::new(&e))?)
+}
+
+/// Every diagnostic code and rule with its documentation.
+#[wasm_bindgen(unchecked_return_type = "RuleInfo[]")]
+pub fn rules() -> Result<JsValue, JsError> {
+    to_js(&api::rules())
+}
+
+/// Splits `nginx -T` output into its files; null when the text is not such a dump.
+#[wasm_bindgen(js_name = splitDump, unchecked_return_type = "SourceFile[] | null")]
+pub fn split_dump(text: &str) -> Result<JsValue, JsError> {
+    to_js(&api::split_dump(text))
+}

@@ -30,33 +30,8 @@ pub fn options(args: &AnalysisArgs) -> Result<ngxlint::Options, CliError> {
         }
         context.push(c.to_string());
     }
-    use ngxlint::spec::{NginxVersion, Profile};
-    let version = match args.nginx_version.as_str() {
-        "1.22" | "1.22.1" => NginxVersion::V1_22,
-        "latest" | "mainline" => NginxVersion::Latest,
-        v => {
-            return Err(CliError::Usage(format!(
-                "unknown --nginx-version \"{v}\": expected 1.22 or latest"
-            )))
-        }
-    };
-    let mut profile = match args.profile.as_str() {
-        "debian" | "debian12" => Profile::default(),
-        "openresty" => Profile::openresty(),
-        "plain" => Profile::plain_configure(version),
-        "all" => Profile::everything(version),
-        p => {
-            return Err(CliError::Usage(format!(
-                "unknown --profile \"{p}\": expected debian, openresty, plain or all"
-            )))
-        }
-    }
-    .with_version(version);
-    for m in &args.modules {
-        profile = profile
-            .try_with_module(m)
-            .map_err(|e| CliError::Usage(format!("unknown --module: {e}")))?;
-    }
+    let profile = ngxlint::api::profile(Some(&args.nginx_version), Some(&args.profile), &args.modules)
+        .map_err(CliError::Usage)?;
     Ok(ngxlint::Options {
         context,
         prefix: args.prefix.clone(),

@@ -1,0 +1,319 @@
+//! Plain-data entry points for the surfaces (wasm/JS, editors, CLI): options as they arrive from
+//! JSON or JavaScript, validated into [`Options`], and results with positions in UTF-16 code units
+//! (what CodeMirror, Monaco and LSP clients use) next to byte offsets.
+//!
+//! Everything here is a thin shape over the core; no analysis logic lives in it.
+
+use crate::report::{self, Diagnostic, Severity};
+use crate::source::{SourceSet, Span};
+use crate::spec::{NginxVersion, Profile};
+use crate::{FormatOptions as CoreFormatOptions, Options};
+use serde::{Deserialize, Serialize};
+
+/// A file handed in by a caller.
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq, Eq)]
+pub struct SourceFile {
+    pub path: String,
+    pub text: String,
+}
+
+/// Options of `analyze` as callers spell them (camelCase in JSON/JS).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct AnalyzeOptions {
+    /// Path of the main file (default: the first file).
+    pub main: Option<String>,
+    pub context: Vec<String>,
+    /// `"1.22"` or `"latest"` (default).
+    pub nginx_version: Option<String>,
+    /// `"debian"` (default), `"openresty"`, `"plain"` or `"all"`.
+    pub profile: Option<String>,
+    pub modules: Vec<String>,
+    pub prefix: Option<String>,
+    pub includes_from_environment: bool,
+}
+
+/// Builds a profile from its names (shared by the CLI flags and the JS options).
+pub fn profile(version: Option<&str>, profile: Option<&str>, modules: &[String]) -> Result<Profile, String> {
+    let version = match version.unwrap_or("latest") {
+        "1.22" | "1.22.1" => NginxVersion::V1_22,
+        "latest" | "mainline" => NginxVersion::Latest,
+        v => return Err(format!("unknown nginx version \"{v}\": expected \"1.22\" or \"latest\"")),
+    };
+    let mut p = match profile.unwrap_or("debian") {
+        "debian" | "debian12" => Profile::default(),
+        "openresty" => Profile::openresty(),
+        "plain" => Profile::plain_configure(version),
+        "all" => Profile::everything(version),
+        p => return Err(format!("unknown profile \"{p}\": expected debian, openresty, plain or all")),
+    }
+    .with_version(version);
+    for m in modules {
+        p = p.try_with_module(m).map_err(|e| format!("unknown module: {e}"))?;
+    }
+    Ok(p)
+}
+
+impl AnalyzeOptions {
+    pub fn to_options(&self) -> Result<Options, String> {
+        if let Some(c) = self.context.iter().find(|c| c.trim().is_empty() || c.contains(char::is_whitespace)) {
+            return Err(format!("invalid context \"{c}\": expected block names like \"http\", \"server\""));
+        }
+        Ok(Options {
+            context: self.context.clone(),
+            prefix: self.prefix.clone(),
+            profile: profile(self.nginx_version.as_deref(), self.profile.as_deref(), &self.modules)?,
+            includes_from_environment: self.includes_from_environment,
+        })
+    }
+}
+
+/// A secondary location, UTF-16 based.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct EditorLabel {
+    pub message: String,
+    pub file: String,
+    pub from: usize,
+    pub to: usize,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A diagnostic as editors want it: 1-based line/column in UTF-16 code units, UTF-16 offsets
+/// (`from`/`to`, CodeMirror positions) and byte offsets.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct EditorDiagnostic {
+    pub code: String,
+    pub rule: String,
+    pub severity: Severity,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub end_line: usize,
+    pub end_column: usize,
+    pub from: usize,
+    pub to: usize,
+    pub byte_start: usize,
+    pub byte_end: usize,
+    pub labels: Vec<EditorLabel>,
+}
+
+pub fn editor_diagnostic(files: &SourceSet, d: &Diagnostic) -> EditorDiagnostic {
+    let (s, e) = files.range_of(d.span);
+    let label = |span: Span, message: &str| {
+        let (ls, le) = files.range_of(span);
+        EditorLabel {
+            message: message.to_string(),
+            file: files.path(span.file).to_string(),
+            from: ls.offset_utf16,
+            to: le.offset_utf16,
+            line: ls.line,
+            column: ls.column_utf16,
+        }
+    };
+    EditorDiagnostic {
+        code: d.code.to_string(),
+        rule: d.rule.to_string(),
+        severity: d.severity,
+        message: d.message.clone(),
+        help: d.help.clone(),
+        file: files.path(d.span.file).to_string(),
+        line: s.line,
+        column: s.column_utf16,
+        end_line: e.line,
+        end_column: e.column_utf16,
+        from: s.offset_utf16,
+        to: e.offset_utf16,
+        byte_start: s.offset,
+        byte_end: e.offset,
+        labels: d.labels.iter().map(|l| label(l.span, &l.message)).collect(),
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct AnalyzeResult {
+    pub diagnostics: Vec<EditorDiagnostic>,
+    pub files: Vec<String>,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+/// Analyses in-memory files (`options.main`, else the first, is the main file).
+pub fn analyze(files_in: &[SourceFile], opts: &AnalyzeOptions) -> Result<AnalyzeResult, String> {
+    let options = opts.to_options()?;
+    let mut files = SourceSet::new();
+    let mut first = None;
+    for f in files_in {
+        let id = files.add(f.path.clone(), f.text.as_bytes());
+        first.get_or_insert(id);
+    }
+    let main = match &opts.main {
+        Some(m) => files.lookup(m).ok_or_else(|| format!("main file \"{m}\" is not among the files"))?,
+        None => first.ok_or("no files to analyse")?,
+    };
+    let analysis = crate::analyze(&files, main, &options);
+    let diagnostics: Vec<EditorDiagnostic> =
+        analysis.diagnostics().iter().map(|d| editor_diagnostic(&files, d)).collect();
+    let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
+    Ok(AnalyzeResult {
+        errors: count(Severity::Error),
+        warnings: count(Severity::Warning),
+        infos: count(Severity::Info),
+        files: analysis.config().docs.iter().map(|d| files.path(d.file).to_string()).collect(),
+        diagnostics,
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct ParseOptions {
+    pub include_comments: bool,
+    pub context: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ParseResult {
+    pub tree: report::tree::Tree,
+    pub crossplane: report::crossplane::Payload,
+    pub diagnostics: Vec<EditorDiagnostic>,
+}
+
+/// Parses one text (no includes are followed): the full tree, the crossplane payload and the
+/// syntax diagnostics.
+pub fn parse(text: &str, opts: &ParseOptions) -> Result<ParseResult, String> {
+    let options = AnalyzeOptions { context: opts.context.clone(), ..Default::default() }.to_options()?;
+    let mut files = SourceSet::new();
+    let main = files.add("nginx.conf", text.as_bytes());
+    let analysis = crate::analyze(&files, main, &Options { includes_from_environment: true, ..options });
+    let syntax: Vec<Diagnostic> = analysis
+        .diagnostics()
+        .iter()
+        .filter(|d| d.code == report::codes::SYNTAX.code || d.code == report::codes::LIMIT.code)
+        .cloned()
+        .collect();
+    let cp = report::crossplane::CrossplaneOptions { include_comments: opts.include_comments };
+    Ok(ParseResult {
+        tree: report::tree::tree(&files, analysis.config()),
+        crossplane: report::crossplane::payload(&files, analysis.config(), &syntax, cp),
+        diagnostics: syntax.iter().map(|d| editor_diagnostic(&files, d)).collect(),
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct FormatOptions {
+    pub indent: Option<usize>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FormatResult {
+    /// `None` when the text has syntax errors (nothing is formatted then).
+    pub formatted: Option<String>,
+    pub changed: bool,
+    pub diagnostics: Vec<EditorDiagnostic>,
+}
+
+pub fn format(text: &str, opts: &FormatOptions) -> Result<FormatResult, String> {
+    let indent = opts.indent.unwrap_or(4);
+    if indent > 16 {
+        return Err(format!("indent {indent} is out of range (0..=16)"));
+    }
+    let core_opts = CoreFormatOptions { indent, ..CoreFormatOptions::default() };
+    match crate::fmt::format(text.as_bytes(), &core_opts) {
+        Ok(out) => {
+            let formatted = String::from_utf8_lossy(&out).into_owned();
+            Ok(FormatResult { changed: formatted != text, formatted: Some(formatted), diagnostics: Vec::new() })
+        }
+        Err(errors) => {
+            let mut files = SourceSet::new();
+            let id = files.add("nginx.conf", text.as_bytes());
+            let diagnostics = errors
+                .iter()
+                .map(|e| {
+                    let span = Span { file: id, ..e.span };
+                    editor_diagnostic(&files, &Diagnostic::new(report::codes::SYNTAX, span, e.message.clone()))
+                })
+                .collect();
+            Ok(FormatResult { formatted: None, changed: false, diagnostics })
+        }
+    }
+}
+
+/// Metadata of a diagnostic code or rule.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct RuleInfo {
+    pub code: String,
+    pub name: String,
+    pub severity: Severity,
+    pub summary: String,
+    pub docs: String,
+}
+
+pub fn rules() -> Vec<RuleInfo> {
+    crate::codes()
+        .into_iter()
+        .map(|c| RuleInfo {
+            code: c.code.to_string(),
+            name: c.rule.to_string(),
+            severity: c.severity,
+            summary: c.summary.to_string(),
+            docs: c.summary.to_string(),
+        })
+        .collect()
+}
+
+/// Splits `nginx -T` output into files (`None` when the text is not such a dump).
+pub fn split_dump(text: &str) -> Option<Vec<SourceFile>> {
+    crate::include::split_dump(text.as_bytes()).map(|files| {
+        files
+            .into_iter()
+            .map(|(path, bytes)| SourceFile { path, text: String::from_utf8_lossy(&bytes).into_owned() })
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_utf16() {
+        let files = [SourceFile { path: "n.conf".into(), text: "# 😀é\nevents {}\nfoo;\n".into() }];
+        let r = analyze(&files, &AnalyzeOptions::default()).unwrap();
+        let d = &r.diagnostics[0];
+        assert_eq!(d.message, "unknown directive \"foo\"");
+        assert_eq!((d.line, d.column), (3, 1));
+        // "# 😀é\n" is 5 UTF-16 units + newline, "events {}\n" 10.
+        assert_eq!(d.from, 6 + 10);
+        assert_eq!(d.byte_start, 9 + 10);
+        assert_eq!(r.errors, 1);
+    }
+
+    #[test]
+    fn bad_options_are_errors_not_panics() {
+        let files = [SourceFile { path: "n.conf".into(), text: String::new() }];
+        let bad = AnalyzeOptions { nginx_version: Some("0.1".into()), ..Default::default() };
+        assert!(analyze(&files, &bad).unwrap_err().contains("0.1"));
+        let missing = AnalyzeOptions { main: Some("x.conf".into()), ..Default::default() };
+        assert!(analyze(&files, &missing).is_err());
+        assert!(analyze(&[], &AnalyzeOptions::default()).is_err());
+    }
+
+    #[test]
+    fn format_and_parse_shapes() {
+        let f = format("http{}", &FormatOptions::default()).unwrap();
+        assert_eq!(f.formatted.as_deref(), Some("http {}\n"));
+        assert!(f.changed);
+        let broken = format("http{", &FormatOptions::default()).unwrap();
+        assert!(broken.formatted.is_none() && broken.diagnostics.len() == 1);
+        let p = parse("events {}\nhttp { }", &ParseOptions::default()).unwrap();
+        assert_eq!(p.crossplane.config[0].parsed[0].directive, "events");
+        assert!(p.diagnostics.is_empty());
+    }
+}
