@@ -45,6 +45,11 @@ pub const LOCATION: Code = err(
     "invalid-location",
     "location modifiers, nesting rules, and URI parts nginx forbids in regex/named locations",
 );
+pub const REGEX: Code = err(
+    "NGX111",
+    "invalid-regex",
+    "a regular expression PCRE2 cannot compile (location, rewrite, if, map, server_name)",
+);
 pub const NGINX_WARNING: Code = Code {
     code: "NGX120",
     rule: "nginx-warning",
@@ -69,6 +74,7 @@ pub const ALL: &[Code] = &[
     UNKNOWN_VARIABLE,
     MISSING,
     LOCATION,
+    REGEX,
     NGINX_WARNING,
     LOAD_TIME,
 ];

@@ -3,6 +3,7 @@
 //! upstreams, log formats, and handler-block entries (map, geo, split_clients).
 
 use super::codes;
+use super::regex;
 use super::values;
 use super::{BlockState, Checker, Frame, Phase};
 use crate::report::Diagnostic;
@@ -236,6 +237,13 @@ impl<'a> Checker<'a> {
                 }
             }
             ("server_name", Context::Server) => {
+                for a in &args {
+                    if let Some(re) = a.strip_prefix('~') {
+                        if !self.regex(at, re) {
+                            return false;
+                        }
+                    }
+                }
                 if let Some(s) = self.servers.last_mut() {
                     for a in &args {
                         s.names.push((a.to_ascii_lowercase(), at));
@@ -245,6 +253,20 @@ impl<'a> Checker<'a> {
             ("server", Context::Upstream | Context::StreamUpstream) => {
                 self.upstream_servers += 1;
                 return self.upstream_server(at, &args, frame.ctx);
+            }
+            ("rewrite" | "fastcgi_split_path_info", _) => {
+                return self.regex(at, args.first().map(String::as_str).unwrap_or(""));
+            }
+            ("server_name", _) if frame.ctx != Context::Server => {}
+            ("limit_req_zone" | "limit_conn_zone", _) => return self.zone_size(at, &args, "zone=", 32 * 1024, "zone"),
+            ("proxy_cache_path" | "fastcgi_cache_path" | "uwsgi_cache_path" | "scgi_cache_path", _) => {
+                return self.zone_size(at, &args, "keys_zone=", 8 * 1024, "keys zone")
+            }
+            ("fastcgi_pass" | "uwsgi_pass" | "scgi_pass" | "grpc_pass" | "memcached_pass", _) => {
+                let target = first.split_once("://").map(|(_, t)| t).unwrap_or(first);
+                if !target.contains('$') && !target.starts_with("unix:") && !has_port(target) {
+                    self.portless.push((target.to_string(), at, d.report_span()));
+                }
             }
             ("use", Context::Events) => {
                 // The event methods a Linux build has.
@@ -342,6 +364,9 @@ impl<'a> Checker<'a> {
                 }
             }
         }
+        if me.regex && !self.regex(at, &String::from_utf8_lossy(&me.name)) {
+            return false;
+        }
         if !me.regex && !me.named {
             let scope = self.block_scope_stack.last().copied().unwrap_or(usize::MAX);
             let dup = self
@@ -428,7 +453,10 @@ impl<'a> Checker<'a> {
                     return None;
                 }
                 let op = v.get(cur + 1)?.as_str();
-                if matches!(op, "=" | "!=" | "~" | "~*" | "!~" | "!~*") {
+                if matches!(op, "~" | "~*" | "!~" | "!~*") {
+                    return v.get(cur + 2).and_then(|re| regex::pcre_error(re)).map(|m| format!("\u{0}{m}"));
+                }
+                if matches!(op, "=" | "!=") {
                     return None;
                 }
                 return Some(format!("unexpected \"{op}\" in condition"));
@@ -447,11 +475,42 @@ impl<'a> Checker<'a> {
         })();
         match msg {
             Some(m) => {
-                self.emit(Diagnostic::new(codes::INVALID_VALUE, at, m));
+                // A leading NUL marks a regex error (its own code).
+                let diag = match m.strip_prefix('\u{0}') {
+                    Some(re) => Diagnostic::new(codes::REGEX, at, re),
+                    None => Diagnostic::new(codes::INVALID_VALUE, at, m),
+                };
+                self.emit(diag);
                 false
             }
             None => true,
         }
+    }
+
+    /// Reports a pattern PCRE2 would reject; false when it does.
+    fn regex(&mut self, at: Span, pattern: &str) -> bool {
+        match regex::pcre_error(pattern) {
+            Some(m) => {
+                self.emit(Diagnostic::new(codes::REGEX, at, m));
+                false
+            }
+            None => true,
+        }
+    }
+
+    /// `zone=name:size` / `keys_zone=name:size`: a size nginx can allocate.
+    fn zone_size(&mut self, at: Span, args: &[String], key: &str, min: u64, what: &str) -> bool {
+        let Some(arg) = args.iter().find(|a| a.starts_with(key)) else { return true };
+        let size = arg[key.len()..].rsplit_once(':').map(|(_, s)| s);
+        let msg = match size.map(values::size) {
+            None if key == "zone=" => format!("invalid zone size \"{arg}\""),
+            None => return true,
+            Some(None) => format!("invalid {what} size \"{arg}\""),
+            Some(Some(n)) if n < min => format!("{what} \"{arg}\" is too small"),
+            Some(Some(_)) => return true,
+        };
+        self.emit(Diagnostic::new(codes::INVALID_VALUE, at, msg));
+        false
     }
 
     /// Entries of handler blocks.
@@ -492,6 +551,13 @@ impl<'a> Checker<'a> {
                 let msg = match name {
                     "map" => {
                         let single = matches!(words[0].as_str(), "hostnames" | "volatile");
+                        let re = words[0].strip_prefix("~*").or_else(|| words[0].strip_prefix('~'));
+                        if let Some(m) = re.filter(|_| words.len() == 2).and_then(super::regex::pcre_error) {
+                            let mut diag = Diagnostic::new(codes::REGEX, e.name.span, m);
+                            diag.anchor = Some(e.report_span());
+                            self.emit(diag);
+                            continue;
+                        }
                         if (single && words.len() == 1) || words.len() == 2 {
                             None
                         } else {
@@ -578,6 +644,19 @@ impl<'a> Checker<'a> {
             let diag = if whole_http { diag } else { diag.with_severity(super::snippet_severity(false)) };
             self.emit(diag);
         }
+        for (target, at, anchor) in std::mem::take(&mut self.portless) {
+            let host = target.to_ascii_lowercase();
+            if !self.upstreams.contains_key(&host) {
+                let mut diag = Diagnostic::new(codes::MISSING, at, format!("no port in upstream \"{target}\""))
+                    .with_phase(Phase::Locations as u8)
+                    .with_help("add a port, or define an upstream block of that name");
+                diag.anchor = Some(anchor);
+                if !self.whole_http() {
+                    diag = diag.with_severity(super::snippet_severity(false));
+                }
+                self.emit(diag);
+            }
+        }
         let whole = self.whole();
         self.unknown_variables(whole);
         self.conflicting_names(&servers);
@@ -627,6 +706,14 @@ fn valid_network(s: &str) -> bool {
     match s.split_once('/') {
         Some((a, bits)) => addr(a) && bits.parse::<u8>().is_ok_and(|n| n <= if a.contains(':') { 128 } else { 32 }),
         None => addr(s),
+    }
+}
+
+/// `host:port`, `[v6]:port`.
+fn has_port(target: &str) -> bool {
+    match target.rsplit_once(':') {
+        Some((h, p)) => !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && (!h.contains(':') || h.ends_with(']')),
+        None => false,
     }
 }
 

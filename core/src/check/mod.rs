@@ -10,6 +10,7 @@
 pub mod codes;
 mod handlers;
 mod listen;
+mod regex;
 pub mod values;
 mod variables;
 
@@ -109,6 +110,8 @@ pub(crate) struct Checker<'a> {
     pub(crate) upstream_servers: usize,
     /// Where nginx reports problems of the directive being checked (its `;` or `{`).
     anchor: Option<Span>,
+    /// `*_pass` targets without a port, resolved against upstream names after reading.
+    pub(crate) portless: Vec<(String, Span, Span)>,
 }
 
 impl<'a> Checker<'a> {
@@ -131,6 +134,7 @@ impl<'a> Checker<'a> {
             block_scope_stack: Vec::new(),
             upstream_servers: 0,
             anchor: None,
+            portless: Vec::new(),
         }
     }
 
