@@ -177,6 +177,7 @@ impl<'a> Checker<'a> {
             state.seen.insert(name.to_string(), at);
         }
 
+        self.load_time_needs(name, &args, at, frame.ctx);
         match (name, frame.ctx) {
             ("root" | "alias", _) => return self.root_alias(name == "alias", at, state),
             ("listen", Context::Server) => return self.http_listen(d, &args),
@@ -278,6 +279,46 @@ impl<'a> Checker<'a> {
             _ => {}
         }
         true
+    }
+
+    /// What nginx needs from the machine when it loads this directive: files it opens, names it
+    /// resolves, users it switches to. Notes, never errors: the machine decides.
+    fn load_time_needs(&mut self, name: &str, args: &[String], at: Span, ctx: Context) {
+        let first = args.first().map(String::as_str).unwrap_or("");
+        let need = match name {
+            "ssl_certificate" | "ssl_certificate_key" | "ssl_trusted_certificate" | "ssl_client_certificate"
+            | "ssl_dhparam" | "ssl_crl" | "ssl_password_file" | "ssl_stapling_file" | "auth_basic_user_file"
+            | "proxy_ssl_certificate" | "proxy_ssl_certificate_key" | "proxy_ssl_trusted_certificate"
+            | "grpc_ssl_certificate" | "grpc_ssl_certificate_key" | "grpc_ssl_trusted_certificate"
+                if !first.contains('$') && !first.starts_with("data:") && !first.starts_with("engine:") =>
+            {
+                Some((format!("file:{first}"), format!("nginx opens \"{first}\" ({name}) at load time")))
+            }
+            "user" if ctx == Context::Main => Some((
+                format!("user:{first}"),
+                format!("nginx switches its workers to user \"{first}\", which must exist on the machine"),
+            )),
+            "proxy_pass" | "grpc_pass" | "fastcgi_pass" | "uwsgi_pass" | "scgi_pass" | "server" if !first.contains('$') => {
+                let host = host_of(first);
+                let is_upstream = self.upstreams.contains_key(&host.to_ascii_lowercase());
+                let is_server_entry = name == "server";
+                let named = !host.is_empty()
+                    && host.parse::<std::net::IpAddr>().is_err()
+                    && !host.starts_with('[')
+                    && !host.starts_with("unix:")
+                    && host != "localhost"
+                    && !host.contains('$');
+                // A bare name in proxy_pass may be an upstream defined later: only dotted names.
+                (named && !is_upstream && (is_server_entry && matches!(ctx, Context::Upstream | Context::StreamUpstream) || host.contains('.')))
+                    .then(|| (format!("dns:{host}"), format!("nginx resolves \"{host}\" through DNS at load time; if it does not resolve, nginx does not start")))
+            }
+            _ => None,
+        };
+        if let Some((key, message)) = need {
+            if self.noted.insert(key) {
+                self.emit(Diagnostic::new(codes::LOAD_TIME, at, message));
+            }
+        }
     }
 
     /// `server` in an upstream block: the parameters the target nginx knows.
@@ -707,6 +748,16 @@ fn valid_network(s: &str) -> bool {
         Some((a, bits)) => addr(a) && bits.parse::<u8>().is_ok_and(|n| n <= if a.contains(':') { 128 } else { 32 }),
         None => addr(s),
     }
+}
+
+/// The host of `scheme://host:port/uri`, `host:port` or `host`.
+fn host_of(target: &str) -> String {
+    let rest = target.split_once("://").map(|(_, r)| r).unwrap_or(target);
+    let authority = rest.split('/').next().unwrap_or("");
+    if authority.starts_with('[') {
+        return authority.split(']').next().map(|h| format!("{h}]")).unwrap_or_default();
+    }
+    authority.rsplit_once(':').map(|(h, _)| h).unwrap_or(authority).to_string()
 }
 
 /// `host:port`, `[v6]:port`.

@@ -112,6 +112,8 @@ pub(crate) struct Checker<'a> {
     anchor: Option<Span>,
     /// `*_pass` targets without a port, resolved against upstream names after reading.
     pub(crate) portless: Vec<(String, Span, Span)>,
+    /// Load-time needs already noted (one note per file, name or user).
+    pub(crate) noted: std::collections::HashSet<String>,
 }
 
 impl<'a> Checker<'a> {
@@ -135,6 +137,7 @@ impl<'a> Checker<'a> {
             upstream_servers: 0,
             anchor: None,
             portless: Vec::new(),
+            noted: Default::default(),
         }
     }
 
