@@ -68,7 +68,10 @@ fn options<T: serde::de::DeserializeOwned + Default>(value: JsValue, what: &str)
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
     }
-    serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("invalid {what}: {e}")))
+    // Through a JSON value so every key is seen: a misspelt option throws instead of being ignored.
+    let json: serde_json::Value =
+        serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("invalid {what}: {e}")))?;
+    serde_json::from_value(json).map_err(|e| JsError::new(&format!("invalid {what}: {e}")))
 }
 
 /// The ngxlint version.

@@ -12,8 +12,10 @@ extern "C" {
     fn read_file_sync(path: &str, encoding: &str) -> Result<String, JsValue>;
 }
 
+/// Plain JS objects, as JavaScript callers pass them (not `Map`s).
 fn js(v: &Value) -> JsValue {
-    serde_wasm_bindgen::to_value(v).unwrap()
+    use serde::Serialize;
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap()
 }
 
 fn rs(v: JsValue) -> Value {
