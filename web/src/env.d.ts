@@ -1,0 +1,9 @@
+declare module "worker-source" {
+  const source: string;
+  export default source;
+}
+declare module "*.wasm" {
+  const bytes: Uint8Array;
+  export default bytes;
+}
+declare module "*.css";
