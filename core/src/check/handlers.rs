@@ -131,8 +131,9 @@ impl<'a> Checker<'a> {
             "ngx_conf_set_enum_slot" if !spec.values().is_empty() && !has_value(spec, first) => {
                 self.emit(invalid(format!("invalid value \"{first}\"")))
             }
-            "ngx_conf_set_bitmask_slot" if !spec.values().is_empty() => {
-                if let Some(bad) = args.iter().find(|a| !has_value(spec, a)) {
+            "ngx_conf_set_bitmask_slot" if !bitmask_values(name, spec).is_empty() => {
+                let allowed = bitmask_values(name, spec);
+                if let Some(bad) = args.iter().find(|a| !allowed.iter().any(|v| v.eq_ignore_ascii_case(a))) {
                     self.emit(invalid(format!("invalid value \"{bad}\"")));
                 }
             }
@@ -268,6 +269,52 @@ impl<'a> Checker<'a> {
                 if !target.contains('$') && !target.starts_with("unix:") && !has_port(target) {
                     self.portless.push((target.to_string(), at, d.report_span()));
                 }
+            }
+            ("worker_processes", Context::Main) if first != "auto" && values::num(first).is_none() => {
+                self.emit(invalid(format!("\"{name}\" directive invalid value")));
+                return false;
+            }
+            ("worker_connections", Context::Events) if values::num(first).is_none() => {
+                self.emit(invalid(format!("invalid number \"{first}\"")));
+                return false;
+            }
+            ("keepalive_timeout", _) if args.iter().any(|a| values::time(a, true).is_none()) => {
+                self.emit(invalid(format!("\"{name}\" directive invalid value")));
+                return false;
+            }
+            ("expires", _) if !valid_expires(&args) => {
+                self.emit(invalid(format!("\"{name}\" directive invalid value")));
+                return false;
+            }
+            ("ssl_session_cache", _) => {
+                if let Some(bad) = args.iter().find(|a| !valid_session_cache(a)) {
+                    self.emit(invalid(format!("invalid session cache \"{bad}\"")));
+                    return false;
+                }
+            }
+            ("error_page", _) => return self.error_page(at, &args),
+            ("limit_req_status" | "limit_conn_status", _) if !values::num(first).is_some_and(|n| (400..=599).contains(&n)) => {
+                self.emit(invalid("value must be between 400 and 599".to_string()));
+                return false;
+            }
+            ("add_header" | "add_trailer", _) if args.len() == 3 && args[2] != "always" => {
+                self.emit(invalid(format!("invalid parameter \"{}\"", args[2])));
+                return false;
+            }
+            ("fastcgi_param" | "scgi_param" | "uwsgi_param" | "grpc_set_header", _) if args.len() == 3 && args[2] != "if_not_empty" => {
+                self.emit(invalid(format!("invalid parameter \"{}\"", args[2])));
+                return false;
+            }
+            ("limit_req" | "limit_conn", _) => {
+                let zone = if name == "limit_req" {
+                    args.iter().find_map(|a| a.strip_prefix("zone=")).unwrap_or("")
+                } else {
+                    first
+                };
+                self.zone_uses.push((zone.to_string(), at));
+            }
+            ("proxy_cache" | "fastcgi_cache" | "uwsgi_cache" | "scgi_cache", _) if first != "off" && !first.contains('$') => {
+                self.cache_uses.push((name.to_string(), first.to_string(), at));
             }
             ("use", Context::Events) => {
                 // The event methods a Linux build has.
@@ -539,9 +586,28 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// `error_page code ... [=[response]] uri`.
+    fn error_page(&mut self, at: Span, args: &[String]) -> bool {
+        let n = args.len();
+        let codes_end = if n >= 3 && args[n - 2].starts_with('=') { n - 2 } else { n - 1 };
+        for a in &args[..codes_end] {
+            let msg = match values::num(a) {
+                None => format!("invalid value \"{a}\""),
+                Some(c) if !(300..=599).contains(&c) || c == 499 => format!("value \"{a}\" must be between 300 and 599"),
+                Some(_) => continue,
+            };
+            self.emit(Diagnostic::new(codes::INVALID_VALUE, at, msg));
+            return false;
+        }
+        true
+    }
+
     /// `zone=name:size` / `keys_zone=name:size`: a size nginx can allocate.
     fn zone_size(&mut self, at: Span, args: &[String], key: &str, min: u64, what: &str) -> bool {
         let Some(arg) = args.iter().find(|a| a.starts_with(key)) else { return true };
+        if let Some((zone, _)) = arg[key.len()..].split_once(':') {
+            self.zones.push(zone.to_string());
+        }
         let size = arg[key.len()..].rsplit_once(':').map(|(_, s)| s);
         let msg = match size.map(values::size) {
             None if key == "zone=" => format!("invalid zone size \"{arg}\""),
@@ -692,10 +758,31 @@ impl<'a> Checker<'a> {
                     .with_phase(Phase::Locations as u8)
                     .with_help("add a port, or define an upstream block of that name");
                 diag.anchor = Some(anchor);
-                if !self.whole_http() {
+                if !self.whole() {
                     diag = diag.with_severity(super::snippet_severity(false));
                 }
                 self.emit(diag);
+            }
+        }
+        // Zones and upstreams are often defined in another included file: only a whole
+        // configuration proves them missing.
+        let whole_http = self.whole();
+        for (directive, zone, at) in std::mem::take(&mut self.cache_uses) {
+            if !self.zones.contains(&zone) {
+                let diag = Diagnostic::new(codes::MISSING, at, format!("\"{directive}\" zone \"{zone}\" is unknown"))
+                    .with_phase(Phase::Locations as u8)
+                    .with_help("define the zone with keys_zone= in a *_cache_path directive");
+                self.emit(if whole_http { diag } else { diag.with_severity(super::snippet_severity(false)) });
+            }
+        }
+        let mut reported = Vec::new();
+        for (zone, at) in std::mem::take(&mut self.zone_uses) {
+            if !self.zones.contains(&zone) && !reported.contains(&zone) {
+                reported.push(zone.clone());
+                let diag = Diagnostic::new(codes::MISSING, at, format!("zero size shared memory zone \"{zone}\""))
+                    .with_phase(Phase::Cycle as u8)
+                    .with_help("define the zone with limit_req_zone / limit_conn_zone");
+                self.emit(if whole_http { diag } else { diag.with_severity(super::snippet_severity(false)) });
             }
         }
         let whole = self.whole();
@@ -765,6 +852,51 @@ fn has_port(target: &str) -> bool {
     match target.rsplit_once(':') {
         Some((h, p)) => !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && (!h.contains(':') || h.ends_with(']')),
         None => false,
+    }
+}
+
+/// Values of bitmask directives, where the data lacks them (nginx's shared mask arrays).
+fn bitmask_values(name: &str, spec: &DirectiveSpec) -> &'static [&'static str] {
+    const IGNORE_HEADERS: &[&str] = &[
+        "X-Accel-Redirect", "X-Accel-Expires", "X-Accel-Limit-Rate", "X-Accel-Buffering",
+        "X-Accel-Charset", "Expires", "Cache-Control", "Set-Cookie", "Vary",
+    ];
+    const CACHE_METHODS: &[&str] = &["GET", "HEAD", "POST"];
+    match spec.values() {
+        [] if name.ends_with("_ignore_headers") => IGNORE_HEADERS,
+        [] if name.ends_with("_cache_methods") => CACHE_METHODS,
+        v => v,
+    }
+}
+
+/// `expires [modified] time | epoch | max | off` (time may be negative or `@` a time of day).
+fn valid_expires(args: &[String]) -> bool {
+    let v: Vec<&str> = args.iter().map(String::as_str).collect();
+    let v = match v.as_slice() {
+        ["modified", t] => *t,
+        [t] => *t,
+        _ => return false,
+    };
+    if matches!(v, "epoch" | "max" | "off") || v.contains('$') {
+        return true;
+    }
+    let t = v.strip_prefix('@').or_else(|| v.strip_prefix('-')).or_else(|| v.strip_prefix('+')).unwrap_or(v);
+    values::time(t, true).is_some()
+}
+
+/// `ssl_session_cache off | none | [builtin[:size]] [shared:name:size]`.
+fn valid_session_cache(v: &str) -> bool {
+    match v {
+        "off" | "none" | "builtin" => true,
+        _ => {
+            if let Some(n) = v.strip_prefix("builtin:") {
+                return values::num(n).is_some();
+            }
+            match v.strip_prefix("shared:").and_then(|r| r.rsplit_once(':')) {
+                Some((name, size)) => !name.is_empty() && values::size(size).is_some(),
+                None => false,
+            }
+        }
     }
 }
 

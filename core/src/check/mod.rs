@@ -11,6 +11,8 @@ pub mod codes;
 mod handlers;
 mod listen;
 mod regex;
+#[cfg(test)]
+mod tests;
 pub mod values;
 mod variables;
 
@@ -112,6 +114,10 @@ pub(crate) struct Checker<'a> {
     anchor: Option<Span>,
     /// `*_pass` targets without a port, resolved against upstream names after reading.
     pub(crate) portless: Vec<(String, Span, Span)>,
+    /// Shared memory zones defined (limit_*_zone, keys_zone) and used.
+    pub(crate) zones: Vec<String>,
+    pub(crate) zone_uses: Vec<(String, Span)>,
+    pub(crate) cache_uses: Vec<(String, String, Span)>,
     /// Load-time needs already noted (one note per file, name or user).
     pub(crate) noted: std::collections::HashSet<String>,
 }
@@ -138,6 +144,9 @@ impl<'a> Checker<'a> {
             anchor: None,
             portless: Vec::new(),
             noted: Default::default(),
+            zones: Vec::new(),
+            zone_uses: Vec::new(),
+            cache_uses: Vec::new(),
         }
     }
 

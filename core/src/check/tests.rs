@@ -1,0 +1,74 @@
+//! Each case's expectation is what nginx 1.22.1 (Debian 12) printed for that configuration via
+//! `../shared/tools/nginx-check` (the message without ` in file:line`), or `None` for `ok`.
+
+use crate::spec::Profile;
+use crate::{analyze, Options, SourceSet};
+
+fn first_error(http_body: &str) -> Option<String> {
+    let mut files = SourceSet::new();
+    let main = files.add("/t/nginx.conf", format!("events {{}}\nhttp {{\n{http_body}\n}}\n"));
+    let opts = Options { profile: Profile::debian12(), ..Options::default() };
+    analyze(&files, main, &opts).first_error().map(|d| d.message.clone())
+}
+
+#[test]
+fn messages_match_nginx() {
+    let cases: &[(&str, Option<&str>)] = &[
+        ("server { location ~ ^/(abc$ { } }", Some("pcre2_compile() failed: missing closing parenthesis in \"^/(abc$\"")),
+        ("server { location ~ ^/(?=x) { } }", None),
+        ("limit_req_zone $binary_remote_addr zone=one:31k rate=1r/s;", Some("zone \"zone=one:31k\" is too small")),
+        ("limit_req_zone $binary_remote_addr zone=one:32k rate=1r/s;", None),
+        ("limit_req_zone $binary_remote_addr zone=one rate=1r/s;", Some("invalid zone size \"zone=one\"")),
+        ("proxy_cache_path /tmp/c keys_zone=z:7k;", Some("keys zone \"keys_zone=z:7k\" is too small")),
+        ("server { location / { fastcgi_pass backend; } }", Some("no port in upstream \"backend\"")),
+        ("server { location / { fastcgi_pass b; } } upstream b { server 127.0.0.1:9000; }", None),
+        ("server { location / { uwsgi_pass unix:/tmp/x; } }", None),
+        ("server { rewrite ^(a $1; }", Some("pcre2_compile() failed: missing closing parenthesis in \"^(a\"")),
+        ("map $uri $x { ~^(a 1; }", Some("pcre2_compile() failed: missing closing parenthesis in \"^(a\"")),
+        ("server { server_name ~^(www$; }", Some("pcre2_compile() failed: missing closing parenthesis in \"^(www$\"")),
+        ("server { if ($uri ~ \"(a\") { } }", Some("pcre2_compile() failed: missing closing parenthesis in \"(a\"")),
+        ("keepalive_timeout 10s x;", Some("\"keepalive_timeout\" directive invalid value")),
+        ("expires x;", Some("\"expires\" directive invalid value")),
+        ("expires -1h;", None),
+        ("expires modified +1d;", None),
+        ("expires @15h30m;", None),
+        ("ssl_session_cache shared:SSL:10m x;", Some("invalid session cache \"x\"")),
+        ("ssl_session_cache builtin:1000;", None),
+        ("error_page 404 =200 /e;", None),
+        ("error_page 200 /e;", Some("value \"200\" must be between 300 and 599")),
+        ("error_page 404 = @x;", None),
+        ("limit_req_status 300;", Some("value must be between 400 and 599")),
+        ("add_header A b always;", None),
+        ("fastcgi_param A b if_not_empty;", None),
+        ("server { location / { limit_req zone=z; } }", Some("zero size shared memory zone \"z\"")),
+        ("server { location / { proxy_cache c; } }", Some("\"proxy_cache\" zone \"c\" is unknown")),
+        ("proxy_ignore_headers X-Accel-Expires Foo;", Some("invalid value \"Foo\"")),
+        ("proxy_cache_methods GET PUT;", Some("invalid value \"PUT\"")),
+        ("proxy_method GET; proxy_method HEAD;", Some("\"proxy_method\" directive is duplicate")),
+        ("upstream u { server 127.0.0.1:1 resolve; }", Some("invalid parameter \"resolve\"")),
+        ("server { listen 127.0.0.1:8182-8183; }", None),
+        ("server { listen 127.0.0.1:8999; max_headers 5; }", None),
+    ];
+    let mut wrong = Vec::new();
+    for (body, want) in cases {
+        let got = first_error(body);
+        if got.as_deref() != *want {
+            wrong.push(format!("{body}\n    nginx:   {want:?}\n    ngxlint: {got:?}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{} of {} differ:\n{}", wrong.len(), cases.len(), wrong.join("\n"));
+}
+
+#[test]
+fn main_and_events_messages_match_nginx() {
+    let run = |text: &str| {
+        let mut files = SourceSet::new();
+        let main = files.add("/t/nginx.conf", text);
+        let opts = Options { profile: Profile::debian12(), ..Options::default() };
+        analyze(&files, main, &opts).first_error().map(|d| d.message.clone())
+    };
+    assert_eq!(run("worker_processes x;\nevents {}\n").as_deref(), Some("\"worker_processes\" directive invalid value"));
+    assert_eq!(run("worker_processes auto;\nevents {}\n"), None);
+    assert_eq!(run("events { worker_connections x; }\n").as_deref(), Some("invalid number \"x\""));
+    assert_eq!(run("http {}\n").as_deref(), Some("no \"events\" section in configuration"));
+}
