@@ -17,9 +17,10 @@ use std::collections::HashMap;
 /// keeps adversarial include fan-out (`a` includes `b` twice, `b` includes `c` twice, ...) linear.
 pub const MAX_EXPANSION: usize = 100_000;
 
-/// Deepest include nesting followed (nginx holds every enclosing file open, so real chains are
-/// short; this keeps walkers' recursion bounded).
-pub const MAX_INCLUDE_DEPTH: usize = 64;
+/// Deepest include nesting analysed (nginx holds every enclosing file open, so real chains are
+/// short; this keeps walkers' recursion bounded). Deeper files are reported (NGX004), not dropped
+/// silently.
+pub const MAX_INCLUDE_DEPTH: usize = 200;
 
 #[derive(Debug, Clone, Default)]
 pub struct IncludeOptions {
@@ -63,7 +64,8 @@ pub struct Config {
     /// Include sites by (document, directive start).
     site_index: HashMap<(usize, u32), usize>,
     /// Key that orders a document's offsets the way nginx meets them (see [`Config::order_key`]).
-    doc_paths: Vec<Option<Vec<u32>>>,
+    /// Per document: the document and include-site offset it was first reached from.
+    doc_parents: Vec<Option<(usize, u32)>>,
 }
 
 impl Config {
@@ -84,13 +86,17 @@ impl Config {
     /// to its document, then its own offset. Positions in unreached documents sort last.
     pub fn order_key(&self, span: Span) -> (bool, Vec<u32>) {
         let doc = self.docs.iter().position(|d| d.file == span.file);
-        match doc.and_then(|d| self.doc_paths.get(d).cloned().flatten()) {
-            Some(mut path) => {
-                path.push(span.start);
-                (false, path)
-            }
-            None => (true, vec![span.file.0, span.start]),
+        let Some(mut d) = doc else { return (true, vec![span.file.0, span.start]) };
+        if d != self.main && self.doc_parents.get(d).copied().flatten().is_none() {
+            return (true, vec![span.file.0, span.start]);
         }
+        let mut path = vec![span.start];
+        while let Some((parent, site)) = self.doc_parents.get(d).copied().flatten() {
+            path.push(site);
+            d = parent;
+        }
+        path.reverse();
+        (false, path)
     }
 
     /// Visits the expanded configuration depth-first, as nginx reads it: include directives are
@@ -277,14 +283,14 @@ pub fn resolve(files: &SourceSet, main: FileId, opts: &IncludeOptions) -> (Confi
     let mut diagnostics = r.diagnostics;
     let site_index: HashMap<(usize, u32), usize> =
         includes.iter().enumerate().map(|(i, inc)| ((inc.doc, inc.span.start), i)).collect();
-    let doc_paths = mark_cycles(&r.docs, &mut includes, main_doc, &mut diagnostics, files);
+    let doc_parents = mark_cycles(&r.docs, &mut includes, main_doc, &mut diagnostics, files);
     for d in &r.docs {
         for e in &d.doc.errors {
             let code = if e.limit { codes::LIMIT } else { codes::SYNTAX };
             diagnostics.push(Diagnostic::new(code, e.span, e.message.clone()));
         }
     }
-    let config = Config { main: main_doc, docs: r.docs, includes, site_index, doc_paths };
+    let config = Config { main: main_doc, docs: r.docs, includes, site_index, doc_parents };
     (config, diagnostics)
 }
 
@@ -296,13 +302,14 @@ fn mark_cycles(
     main: usize,
     diagnostics: &mut Vec<Diagnostic>,
     files: &SourceSet,
-) -> Vec<Option<Vec<u32>>> {
+) -> Vec<Option<(usize, u32)>> {
     let mut by_doc: Vec<Vec<usize>> = vec![Vec::new(); docs.len()];
     for (i, inc) in includes.iter().enumerate() {
         by_doc[inc.doc].push(i);
     }
-    let mut paths: Vec<Option<Vec<u32>>> = vec![None; docs.len()];
-    paths[main] = Some(Vec::new());
+    let mut parents: Vec<Option<(usize, u32)>> = vec![None; docs.len()];
+    let mut reached = vec![false; docs.len()];
+    reached[main] = true;
     let mut on_stack = vec![false; docs.len()];
     // (document, next include index within by_doc[doc], next target index)
     let mut stack: Vec<(usize, usize, usize)> = vec![(main, 0, 0)];
@@ -331,15 +338,23 @@ fn mark_cycles(
             ));
             continue;
         }
-        if paths[target].is_none() {
-            let mut p = paths[doc].clone().unwrap_or_default();
-            p.push(includes[inc].span.start);
-            paths[target] = Some(p);
+        if !reached[target] {
+            reached[target] = true;
+            parents[target] = Some((doc, includes[inc].span.start));
+            if stack.len() > MAX_INCLUDE_DEPTH {
+                let site = includes[inc].span;
+                diagnostics.push(Diagnostic::new(
+                    codes::LIMIT,
+                    site,
+                    format!("includes are nested more than {MAX_INCLUDE_DEPTH} deep; \"{}\" and what it includes are not analysed", files.path(docs[target].file)),
+                ));
+                continue;
+            }
             on_stack[target] = true;
             stack.push((target, 0, 0));
         }
     }
-    paths
+    parents
 }
 
 /// Splits `nginx -T` output into files: `# configuration file <path>:` headers, each followed by

@@ -210,28 +210,42 @@ pub struct Position {
     pub offset_utf16: usize,
 }
 
-/// Start offsets of every line, plus the UTF-16 offset of each line start (so UTF-16 offsets are
-/// O(line length) to compute).
+/// Start offsets of every line, plus what makes columns cheap: for an all-ASCII file a column is a
+/// byte distance; otherwise cumulative char and UTF-16 counts at checkpoints every
+/// [`CHECKPOINT`] bytes, so any position costs at most one checkpoint's worth of decoding
+/// (no quadratic cost for many diagnostics on one long line).
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
     starts: Vec<u32>,
-    utf16_starts: Vec<u64>,
+    ascii: bool,
+    /// (byte offset, chars before it, UTF-16 units before it); offsets never split a character.
+    checkpoints: Vec<(u32, u64, u64)>,
 }
+
+const CHECKPOINT: usize = 1024;
 
 impl LineIndex {
     pub fn new(bytes: &[u8]) -> LineIndex {
         let mut starts = vec![0u32];
         starts.extend(memchr::memchr_iter(b'\n', bytes).map(|i| (i + 1) as u32));
-        let mut utf16_starts = Vec::with_capacity(starts.len());
-        let mut acc = 0u64;
-        let mut prev = 0usize;
-        for &s in &starts {
-            let s = s as usize;
-            acc += utf16_len(&bytes[prev..s]) as u64;
-            utf16_starts.push(acc);
-            prev = s;
+        let ascii = bytes.is_ascii();
+        let mut checkpoints = vec![(0u32, 0u64, 0u64)];
+        if !ascii {
+            let (mut at, mut chars, mut units) = (0usize, 0u64, 0u64);
+            while at + CHECKPOINT < bytes.len() {
+                let mut next = at + CHECKPOINT;
+                // Back off continuation bytes: a checkpoint starts a character (or an invalid byte).
+                while next > at + 1 && (bytes[next] & 0xC0) == 0x80 {
+                    next -= 1;
+                }
+                let (c, u) = decode_units(&bytes[at..next]);
+                chars += c as u64;
+                units += u as u64;
+                checkpoints.push((next as u32, chars, units));
+                at = next;
+            }
         }
-        LineIndex { starts, utf16_starts }
+        LineIndex { starts, ascii, checkpoints }
     }
 
     pub fn line_count(&self) -> usize {
@@ -251,18 +265,30 @@ impl LineIndex {
         self.starts.get(line).map(|&s| s as usize).unwrap_or(0)
     }
 
+    /// Chars and UTF-16 units before `offset` in the whole file.
+    fn units_before(&self, bytes: &[u8], offset: usize) -> (usize, usize) {
+        if self.ascii {
+            return (offset, offset);
+        }
+        let i = self.checkpoints.partition_point(|c| c.0 as usize <= offset).saturating_sub(1);
+        let (at, chars, units) = self.checkpoints[i];
+        let (c, u) = decode_units(&bytes[at as usize..offset]);
+        (chars as usize + c, units as usize + u)
+    }
+
     pub fn position(&self, bytes: &[u8], offset: usize) -> Position {
         let offset = offset.min(bytes.len());
         let line = self.line_of(offset);
         let start = self.line_start(line);
-        let head = &bytes[start..offset];
+        let (c0, u0) = self.units_before(bytes, start);
+        let (c1, u1) = self.units_before(bytes, offset);
         Position {
             offset,
             line: line + 1,
-            column: char_len(head) + 1,
-            column_byte: head.len() + 1,
-            column_utf16: utf16_len(head) + 1,
-            offset_utf16: self.utf16_starts.get(line).copied().unwrap_or(0) as usize + utf16_len(head),
+            column: c1 - c0 + 1,
+            column_byte: offset - start + 1,
+            column_utf16: u1 - u0 + 1,
+            offset_utf16: u1,
         }
     }
 }
@@ -326,6 +352,33 @@ mod tests {
         let src = b"ab\xff\xfecd";
         let p = LineIndex::new(src).position(src, 5);
         assert_eq!((p.column, p.column_utf16, p.column_byte), (6, 6, 6));
+    }
+
+    #[test]
+    fn checkpoints_agree_with_decoding_from_the_start() {
+        // Long lines mixing multi-byte characters and invalid bytes across checkpoint boundaries.
+        let mut src = Vec::new();
+        for i in 0..5000u32 {
+            src.extend_from_slice(match i % 7 {
+                0 => "é".as_bytes(),
+                1 => "😀".as_bytes(),
+                2 => b"\xff",
+                3 => b"\xe2\x82",
+                4 => b"\n",
+                _ => b"ab",
+            });
+        }
+        let idx = LineIndex::new(&src);
+        for off in (0..src.len()).step_by(37) {
+            if off > 0 && (src[off] & 0xC0) == 0x80 {
+                continue;
+            }
+            let p = idx.position(&src, off);
+            let line_start = src[..off].iter().rposition(|&b| b == b'\n').map(|i| i + 1).unwrap_or(0);
+            assert_eq!(p.column, char_len(&src[line_start..off]) + 1, "offset {off}");
+            assert_eq!(p.column_utf16, utf16_len(&src[line_start..off]) + 1, "offset {off}");
+            assert_eq!(p.offset_utf16, utf16_len(&src[..off]), "offset {off}");
+        }
     }
 
     #[test]
