@@ -1,6 +1,11 @@
-// Talks to the analysis engine: a Web Worker started from a Blob URL holding the engine bundle
-// (works from file:// and from any static server, with no extra file), or, if the browser refuses
-// that, the same bundle evaluated on the page.
+// Talks to the analysis engine. The engine bundle (wasm inlined) runs in two places:
+//  - a Web Worker started from a Blob URL of the bundle (works from file:// and any static server),
+//  - the page itself (the same bundle in a <script>), called directly.
+// `auto` (the default) analyses on the page while an analysis takes less than about half a frame,
+// so diagnostics reach the screen in the keystroke's own frame (a worker's reply lands a frame
+// later: Chromium renders the keystroke first), and moves to the worker when analyses get slow,
+// so typing never waits for them. The parse tree always comes from the worker.
+// `?engine=worker` or `?engine=page` in the URL pins one.
 
 import WORKER_SOURCE from "worker-source";
 import type { FormatResult } from "./api";
@@ -9,49 +14,67 @@ import type { AnalyzeResponse, InitResponse, PlaygroundOptions, Request, Respons
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type Body<K> = K extends Request ? Omit<K, "id"> : never;
+export type EngineChoice = "auto" | "worker" | "page";
+export type Where = "worker" | "page";
+
+/** Analyses slower than this (ms) go to the worker; faster than SLOW / 2 come back to the page. */
+const SLOW = 8;
 
 export class EngineClient {
-  mode: "worker" | "main thread" = "worker";
+  readonly choice: EngineChoice;
+  /** Where the last analysis ran. */
+  last: Where = "worker";
   private worker: Worker | null = null;
   private local: Engine | null = null;
   private nextId = 1;
   private pending = new Map<number, Pending>();
+  private sent = new Map<number, Request>();
+  private slow = false;
 
-  constructor() {
+  constructor(choice: string | null) {
+    this.choice = choice === "worker" || choice === "page" ? choice : "auto";
+    if (this.choice !== "page") this.startWorker();
+    if (this.choice !== "worker" || !this.worker) this.startLocal(this.choice === "page" ? "asked for by ?engine=page" : "");
+  }
+
+  /** Which engines run: for the status bar and tests. */
+  get engines(): Where[] {
+    return [...(this.worker ? ["worker" as const] : []), ...(this.local ? ["page" as const] : [])];
+  }
+
+  private startWorker() {
     try {
       const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: "text/javascript" }));
       const w = new Worker(url);
       w.onmessage = (e: MessageEvent<Response>) => this.settle(e.data);
       w.onerror = (e) => {
-        // The worker could not start (or died): run on the page from now on.
+        // The worker could not start (or died): the page does its work from now on.
         e.preventDefault();
-        this.fallBack(`worker failed: ${e.message || "unknown error"}`);
+        this.loseWorker(`worker failed: ${e.message || "unknown error"}`);
       };
       this.worker = w;
     } catch (e) {
-      this.fallBack(String(e));
+      this.loseWorker(String(e));
     }
   }
 
-  private fallBack(why: string) {
+  private startLocal(why: string) {
     if (this.local) return;
-    console.info(`ngxlint: analysing on the page (${why})`);
-    this.worker?.terminate();
-    this.worker = null;
-    this.mode = "main thread";
+    if (why) console.info(`ngxlint: analysing on the page (${why})`);
     const script = document.createElement("script");
     script.textContent = WORKER_SOURCE;
     document.head.appendChild(script);
+    script.remove();
     this.local = (globalThis as unknown as { __ngxlintEngine: Engine }).__ngxlintEngine;
-    // Requests sent to the dead worker are sent again here.
-    const waiting = [...this.pending.keys()];
-    for (const id of waiting) {
-      const req = this.sent.get(id);
-      if (req) void this.local.handle(req).then((r) => this.settle(r));
-    }
   }
 
-  private sent = new Map<number, Request>();
+  private loseWorker(why: string) {
+    this.worker?.terminate();
+    this.worker = null;
+    this.startLocal(why);
+    // Requests the worker did not answer are sent again here.
+    for (const [, req] of this.sent) void this.local!.handle(req).then((r) => this.settle(r));
+  }
 
   private settle(r: Response) {
     const p = this.pending.get(r.id);
@@ -62,23 +85,39 @@ export class EngineClient {
     else p.reject(new Error(r.error));
   }
 
-  private send<T>(body: Body<Request>): Promise<T> {
+  private send<T>(body: Body<Request>, where: Where): Promise<T> {
     const req = { ...body, id: this.nextId++ } as Request;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(req.id, { resolve: resolve as (v: unknown) => void, reject });
       this.sent.set(req.id, req);
-      if (this.worker) this.worker.postMessage(req);
+      if (where === "worker" && this.worker) this.worker.postMessage(req);
       else void this.local!.handle(req).then((r) => this.settle(r));
     });
   }
 
-  init(): Promise<InitResponse> {
-    return this.send({ kind: "init" });
+  private pick(preferWorker: boolean): Where {
+    if (!this.worker) return "page";
+    if (!this.local) return "worker";
+    return preferWorker || this.slow ? "worker" : "page";
   }
-  analyze(text: string, options: PlaygroundOptions, wantParse: boolean): Promise<AnalyzeResponse> {
-    return this.send({ kind: "analyze", text, options, wantParse });
+
+  async init(): Promise<InitResponse> {
+    // Start every engine now (compiling the wasm), and check they answer.
+    const all = this.engines.map((w) => this.send<InitResponse>({ kind: "init" }, w));
+    const [first] = await Promise.all(all);
+    return first;
   }
+
+  async analyze(text: string, options: PlaygroundOptions, wantParse: boolean): Promise<AnalyzeResponse> {
+    const where = this.pick(wantParse);
+    const res = await this.send<AnalyzeResponse>({ kind: "analyze", text, options, wantParse }, where);
+    this.last = where;
+    if (res.ms > SLOW) this.slow = true;
+    else if (res.ms < SLOW / 2) this.slow = false;
+    return res;
+  }
+
   format(text: string): Promise<FormatResult> {
-    return this.send({ kind: "format", text });
+    return this.send({ kind: "format", text }, this.pick(true));
   }
 }

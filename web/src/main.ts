@@ -18,7 +18,9 @@ type Tab = "problems" | "tree" | "crossplane" | "rules";
 /** What tests and the benchmark read (window.ngxlintPlayground). */
 export interface PlaygroundHooks {
   view: EditorView;
-  engineMode: () => string;
+  /** The engines that run ("worker", "page") and where the last analysis ran. */
+  engines: () => string[];
+  lastEngine: () => string;
   /** Number of analyses applied so far. */
   analyses: () => number;
   last: () => AnalyzeResponse | null;
@@ -26,7 +28,7 @@ export interface PlaygroundHooks {
   busy: () => boolean;
 }
 
-const engine = new EngineClient();
+const engine = new EngineClient(new URLSearchParams(location.search).get("engine"));
 let options: PlaygroundOptions = { ...DEFAULT_OPTIONS };
 let activeTab: Tab = "problems";
 let last: AnalyzeResponse | null = null;
@@ -107,7 +109,7 @@ async function run() {
   const t0 = performance.now();
   try {
     const res = await engine.analyze(text, options, wantParse);
-    apply(res, changesSince, performance.now() - t0);
+    apply(res, changesSince, t0);
   } catch (e) {
     say(`analysis failed: ${e instanceof Error ? e.message : String(e)}`, true);
     console.warn(e);
@@ -153,7 +155,8 @@ function toCm(d: PlacedDiagnostic, map: ChangeSet, len: number): CmDiagnostic | 
   };
 }
 
-function apply(res: AnalyzeResponse, map: ChangeSet, roundTrip: number) {
+function apply(res: AnalyzeResponse, map: ChangeSet, startedAt: number) {
+  const roundTrip = performance.now() - startedAt;
   last = res;
   const len = view.state.doc.length;
   const cm = res.diagnostics.map((d) => toCm(d, map, len)).filter((d): d is CmDiagnostic => d !== null);
@@ -163,10 +166,10 @@ function apply(res: AnalyzeResponse, map: ChangeSet, roundTrip: number) {
   else if (activeTab === "tree" || activeTab === "crossplane") schedule();
   $("file-name").textContent = res.dumpFiles ? "nginx -T output" : "nginx.conf";
   $("dump-hint").textContent = res.dumpFiles ? `· ${res.dumpFiles.length} files: ${res.dumpFiles.join(", ")}` : "";
-  $("status-timing").textContent = `analysis ${res.ms.toFixed(1)} ms · round trip ${roundTrip.toFixed(1)} ms · ${engine.mode}`;
+  $("status-timing").textContent = `analysis ${res.ms.toFixed(1)} ms · round trip ${roundTrip.toFixed(1)} ms · ${engine.last === "page" ? "on the page" : "in a worker"}`;
   applied++;
   document.body.dataset.analyses = String(applied);
-  document.dispatchEvent(new CustomEvent("ngxlint:analyzed", { detail: { ms: res.ms, roundTrip, stale: !map.empty } }));
+  document.dispatchEvent(new CustomEvent("ngxlint:analyzed", { detail: { ms: res.ms, roundTrip, startedAt, stale: !map.empty, final: !dirty } }));
 }
 
 // ---- problems panel -----------------------------------------------------------------------------
@@ -411,7 +414,8 @@ $("share").addEventListener("click", async () => {
 // ---- start --------------------------------------------------------------------------------------
 (window as unknown as { ngxlintPlayground: PlaygroundHooks }).ngxlintPlayground = {
   view,
-  engineMode: () => engine.mode,
+  engines: () => engine.engines,
+  lastEngine: () => engine.last,
   analyses: () => applied,
   last: () => last,
   busy: () => inFlight || dirty,

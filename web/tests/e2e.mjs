@@ -57,6 +57,9 @@ async function problems(p) {
   })));
 }
 
+/** Errors and warnings only: notes about the machine (files nginx opens, users) may come and go. */
+const serious = (list) => list.filter((d) => d.severity !== "info");
+
 async function editorText(p) {
   return p.evaluate(() => window.ngxlintPlayground.view.state.doc.toString());
 }
@@ -92,13 +95,13 @@ describe("playground over http", () => {
     server?.close();
   });
 
-  test("loads with the engine in a worker and shows the version", async () => {
+  test("loads, starts both engines and shows the version", async () => {
     await page.goto(server.origin + "/");
     await settled(page);
     assert.match(await page.textContent("#version"), /^v\d+\.\d+\.\d+/);
-    assert.equal(await page.evaluate(() => window.ngxlintPlayground.engineMode()), "worker");
+    assert.deepEqual(await page.evaluate(() => window.ngxlintPlayground.engines()), ["worker", "page"]);
     assert.ok((await editorText(page)).includes("upstream app"), "the default example is loaded");
-    assert.deepEqual(await problems(page), [], "the default example is clean");
+    assert.deepEqual(serious(await problems(page)), [], "the default example is clean");
     await shot(page, "01-loaded");
   });
 
@@ -189,11 +192,11 @@ describe("playground over http", () => {
 
     await page.selectOption("#example", "snippet");
     assert.equal(await page.inputValue("#context"), "http,server");
-    assert.deepEqual(await problems(page), []);
+    assert.deepEqual(serious(await problems(page)), []);
 
     await page.selectOption("#example", "good");
     assert.equal(await page.inputValue("#context"), "");
-    assert.deepEqual(await problems(page), []);
+    assert.deepEqual(serious(await problems(page)), []);
   });
 
   test("parse tree and crossplane tabs", async () => {
@@ -261,6 +264,23 @@ describe("playground over http", () => {
     await p.close();
   });
 
+  test("the worker alone and the page alone give the same diagnostics", async () => {
+    const seen = {};
+    for (const engine of ["worker", "page"]) {
+      const p = await browser.context.newPage();
+      watch(p);
+      await p.goto(`${server.origin}/?engine=${engine}`);
+      await settled(p);
+      assert.deepEqual(await p.evaluate(() => window.ngxlintPlayground.engines()), [engine]);
+      await p.selectOption("#example", "unknown");
+      seen[engine] = await problems(p);
+      assert.equal(await p.evaluate(() => window.ngxlintPlayground.lastEngine()), engine);
+      await p.close();
+    }
+    assert.ok(seen.worker.length >= 2);
+    assert.deepEqual(seen.page, seen.worker);
+  });
+
   test("no console errors and no requests outside the page's origin", () => {
     assert.deepEqual(consoleErrors, []);
     const outside = requests.filter((u) => !u.startsWith(server.origin + "/") && !u.startsWith("blob:") && !u.startsWith("data:"));
@@ -270,7 +290,7 @@ describe("playground over http", () => {
 });
 
 describe("playground from file://", () => {
-  test("diagnostics work from the built file with no server", async () => {
+  test("diagnostics work from the built file with no server, in a worker too", async () => {
     const b = await launch();
     const fileRequests = [];
     const errors = [];
@@ -281,10 +301,15 @@ describe("playground from file://", () => {
       p.on("pageerror", (e) => errors.push(e.message));
       await p.goto("file://" + join(dist, "index.html"));
       await settled(p);
-      assert.equal(await p.evaluate(() => window.ngxlintPlayground.engineMode()), "worker");
+      assert.deepEqual(await p.evaluate(() => window.ngxlintPlayground.engines()), ["worker", "page"]);
       await paste(p, CONFIG.replace("listen", "foo on;\n        listen"));
       await waitForProblem(p, 'unknown directive "foo"');
       await shot(p, "09-file-url");
+      await p.goto("file://" + join(dist, "index.html") + "?engine=worker");
+      await settled(p);
+      await paste(p, CONFIG.replace("listen", "bar on;\n        listen"));
+      await waitForProblem(p, 'unknown directive "bar"');
+      assert.equal(await p.evaluate(() => window.ngxlintPlayground.lastEngine()), "worker");
       assert.deepEqual(errors, []);
       const outside = fileRequests.filter((u) => !u.startsWith("file://") && !u.startsWith("blob:") && !u.startsWith("data:"));
       assert.deepEqual(outside, []);

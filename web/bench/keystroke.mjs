@@ -1,0 +1,127 @@
+// Keystroke-to-diagnostics time in the built playground for a generated 2,000-line config, and
+// the size of the wasm module. A measurement, not a test:  npm run build && npm run bench
+//   node bench/keystroke.mjs [--edits 50] [--lines 2000] [--engine auto|worker|page]
+
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { dist, launch, serveDist, web } from "../tests/browser.mjs";
+
+const argv = process.argv.slice(2);
+const arg = (name, dflt) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
+const EDITS = Number(arg("edits", 50));
+const LINES = Number(arg("lines", 2000));
+const ENGINE = arg("engine", "auto");
+
+/** A plausible configuration of about `lines` lines: many virtual hosts with locations. */
+function generate(lines) {
+  const out = ["worker_processes auto;", "events {", "    worker_connections 4096;", "}", "http {",
+    "    sendfile on;", "    keepalive_timeout 65;", "    log_format main '$remote_addr $request $status';"];
+  let i = 0;
+  while (out.length < lines - 2) {
+    out.push(
+      "    upstream backend" + i + " {",
+      `        server 10.0.${i % 250}.1:8080 max_fails=2;`,
+      `        server 10.0.${i % 250}.2:8080 backup;`,
+      "    }",
+      "    server {",
+      `        listen ${8000 + (i % 1000)};`,
+      `        server_name site${i}.example.org www.site${i}.example.org;`,
+      `        root /srv/www/site${i};`,
+      `        access_log /var/log/nginx/site${i}.log main;`,
+      "        gzip on;",
+      "        location / {",
+      "            try_files $uri $uri/ =404;",
+      "        }",
+      "        location /api/ {",
+      `            proxy_pass http://backend${i};`,
+      "            proxy_set_header Host $host;",
+      "            proxy_read_timeout 30s;",
+      "        }",
+      "        location ~ \\.php$ {",
+      "            return 403;",
+      "        }",
+      "    }",
+    );
+    i++;
+  }
+  out.push("}", "");
+  return out.join("\n");
+}
+
+function stats(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
+  return { median: q(0.5), p95: q(0.95), min: s[0], max: s[s.length - 1] };
+}
+const fmt = (x) => x.toFixed(2).padStart(7);
+
+const config = generate(LINES);
+const server = await serveDist();
+const browser = await launch();
+try {
+  const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+  await page.goto(`${server.origin}/?engine=${ENGINE}`);
+  await page.waitForFunction(() => window.ngxlintPlayground?.analyses() > 0 && !window.ngxlintPlayground.busy());
+  await page.evaluate((text) => {
+    const v = window.ngxlintPlayground.view;
+    v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: text } });
+  }, config);
+  await page.waitForFunction(() => !window.ngxlintPlayground.busy());
+  const info = await page.evaluate(() => ({
+    lines: window.ngxlintPlayground.view.state.doc.lines,
+    mode: window.ngxlintPlayground.engines().join("+"),
+  }));
+  // Put the cursor right after a `gzip` in the middle: typing "x" makes it an unknown directive,
+  // Backspace fixes it, so every edit changes the diagnostics.
+  const at = await page.evaluate(() => {
+    const v = window.ngxlintPlayground.view;
+    const text = v.state.doc.toString();
+    const pos = text.indexOf("gzip on;", Math.floor(text.length / 2)) + 4;
+    v.dispatch({ selection: { anchor: pos }, scrollIntoView: true });
+    v.focus();
+    return pos;
+  });
+  await page.evaluate(() => {
+    const b = (window.__bench = { t0: 0, samples: [] });
+    document.addEventListener("keydown", () => (b.t0 = performance.now()), true);
+    document.addEventListener("ngxlint:analyzed", (e) => {
+      if (!e.detail.final || !b.t0) return;
+      const applied = performance.now() - b.t0;
+      const { ms, roundTrip, startedAt } = e.detail;
+      b.where = window.ngxlintPlayground.lastEngine();
+      const t0 = b.t0;
+      b.t0 = 0;
+      requestAnimationFrame(() => b.samples.push({ applied, painted: performance.now() - t0, ms, roundTrip, input: startedAt - t0 }));
+    });
+  });
+  for (let i = 0; i < EDITS; i++) {
+    await page.keyboard.press(i % 2 === 0 ? "x" : "Backspace");
+    await page.waitForFunction((n) => window.__bench.samples.length > n, i);
+  }
+  const samples = await page.evaluate(() => window.__bench.samples);
+  const problems = await page.evaluate(() => window.ngxlintPlayground.last().diagnostics.length);
+  const where = await page.evaluate(() => window.__bench.where);
+  const wasm = readFileSync(join(web, "pkg", "ngxlint_wasm_bg.wasm"));
+  const js = readFileSync(join(dist, "playground.js"));
+  console.log(`config: ${info.lines} lines, ${config.length} chars; engines: ${info.mode}, analyses ran ${where === "page" ? "on the page" : "in the worker"}; edits: ${samples.length} at offset ${at}; ${problems} diagnostics after the last edit`);
+  console.log("                                        median      p95      min      max  (ms)");
+  for (const [key, label] of [
+    ["painted", "keystroke -> diagnostics painted (next frame)"],
+    ["applied", "keystroke -> diagnostics in the editor"],
+    ["input", "keystroke -> analysis sent (editor input)"],
+    ["roundTrip", "page -> engine -> page round trip"],
+    ["ms", "wasm analyze (inside the engine)"],
+  ]) {
+    const s = stats(samples.map((x) => x[key]));
+    console.log(`${label.padEnd(46)} ${fmt(s.median)} ${fmt(s.p95)} ${fmt(s.min)} ${fmt(s.max)}`);
+  }
+  console.log(`wasm: ${wasm.length} bytes raw, ${gzipSync(wasm, { level: 9 }).length} bytes gzipped`);
+  console.log(`dist/playground.js (wasm inlined): ${js.length} bytes raw, ${gzipSync(js, { level: 9 }).length} bytes gzipped`);
+} finally {
+  await browser.close();
+  server.close();
+}
