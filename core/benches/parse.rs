@@ -6,6 +6,10 @@
 //! these numbers and `bench/compare.sh` measure the same files. Under `cargo test` (no `--bench`
 //! argument) criterion runs each benchmark once; the inputs are then shrunk to 64 KB so the
 //! debug-build test run stays quick.
+//!
+//! `parse/<size>` times `syntax::parse` alone (the tree is dropped outside the timed loop, like
+//! core/examples/parse_file.rs does); `parse/with-drop/<size>` includes dropping it; `analyze`
+//! includes dropping the analysis.
 
 // A measuring program, not the library: it reads files, arguments and clocks, which
 // core/clippy.toml bans for the pure crate itself.
@@ -61,6 +65,19 @@ fn benches(c: &mut Criterion) {
     for (label, src) in &inputs {
         g.throughput(Throughput::Bytes(src.len() as u64));
         g.bench_with_input(BenchmarkId::from_parameter(label), src, |b, src| {
+            b.iter_with_large_drop(|| {
+                ngxlint::syntax::parse(
+                    black_box(src),
+                    ngxlint::FileId(0),
+                    ngxlint::syntax::ParseMode::Directives,
+                )
+            })
+        });
+    }
+    // The same, with the tree dropped inside the timed loop: what parsing a file once costs.
+    for (label, src) in &inputs {
+        g.throughput(Throughput::Bytes(src.len() as u64));
+        g.bench_with_input(BenchmarkId::new("with-drop", label), src, |b, src| {
             b.iter(|| {
                 ngxlint::syntax::parse(
                     black_box(src),
