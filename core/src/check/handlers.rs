@@ -457,18 +457,14 @@ impl<'a> Checker<'a> {
         }
         if !me.regex && !me.named {
             let scope = self.block_scope_stack.last().copied().unwrap_or(usize::MAX);
-            let dup = self
-                .static_locations
-                .iter()
-                .find(|(s, exact, n, _)| *s == scope && *exact == me.exact && *n == me.name)
-                .map(|x| x.3);
-            if let Some(prev) = dup {
+            let key = (scope, me.exact, me.name.clone());
+            if let Some(&prev) = self.static_locations.get(&key) {
                 let diag = Diagnostic::new(codes::DUPLICATE, at, format!("duplicate location \"{}\"", src_name(&me)))
                     .with_label(prev, "first defined here")
                     .with_phase(Phase::Locations as u8);
                 self.emit(diag);
             } else {
-                self.static_locations.push((scope, me.exact, me.name.clone(), at));
+                self.static_locations.insert(key, at);
             }
         }
         true

@@ -101,7 +101,7 @@ pub(crate) struct Checker<'a> {
     pub(crate) listen: listen::Sockets,
     pub(crate) vars: variables::Variables,
     /// Static locations per parent block (server or location), for duplicate detection.
-    pub(crate) static_locations: Vec<(usize, bool, Vec<u8>, Span)>,
+    pub(crate) static_locations: HashMap<(usize, bool, Vec<u8>), Span>,
     next_scope: usize,
     /// Per server: its listen-ssl sites and whether it (or http) has a certificate.
     pub(crate) http_has_cert: bool,
@@ -135,7 +135,7 @@ impl<'a> Checker<'a> {
             upstreams: HashMap::new(),
             listen: listen::Sockets::default(),
             vars: variables::Variables::default(),
-            static_locations: Vec::new(),
+            static_locations: HashMap::new(),
             next_scope: 0,
             http_has_cert: false,
             servers: Vec::new(),

@@ -377,7 +377,7 @@ impl Spec {
             .iter()
             .filter(move |d| d.name == name)
             .chain(rows(&generated::DIRECTIVES, name, |d| d.name).iter())
-            .chain(third_party::DIRECTIVES.iter().filter(move |d| d.name == name))
+            .chain(third_party_rows(name))
     }
 
     /// The entries named `name` that the profile has, in nginx's order.
@@ -491,6 +491,16 @@ impl Spec {
         Spec::all_variables(name).next().is_some()
             || Spec::all_prefix_variables().any(|v| v.matches(name))
     }
+}
+
+/// Third-party rows named `name`, in table order, by binary search over the sorted index.
+fn third_party_rows(name: &str) -> impl Iterator<Item = &'static DirectiveSpec> + '_ {
+    let idx = &third_party::BY_NAME;
+    let start = idx.partition_point(|&i| third_party::DIRECTIVES[i as usize].name < name);
+    idx[start..]
+        .iter()
+        .map(|&i| &third_party::DIRECTIVES[i as usize])
+        .take_while(move |d| d.name == name)
 }
 
 /// Directive names known anywhere, sorted, deduplicated (e.g. for "did you mean" suggestions).

@@ -814,3 +814,50 @@ pub static VARIABLES: [VariableSpec; 18] = [
     VariableSpec { name: "uploadprogress_status", module: MOD_HTTP_UPLOADPROGRESS, versions: V_ALL, subsystem: S::Http, prefix: false, settable: false, changeable: false, condition: None },
     VariableSpec { name: "uploadprogress_callback", module: MOD_HTTP_UPLOADPROGRESS, versions: V_ALL, subsystem: S::Http, prefix: false, settable: false, changeable: false, condition: None },
 ];
+
+/// Indices of [`DIRECTIVES`] sorted by name (stable: same-named rows keep nginx's module order),
+/// computed at compile time so lookups binary-search instead of scanning every row.
+pub static BY_NAME: [u16; DIRECTIVES.len()] = {
+    const fn less(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        let mut i = 0;
+        while i < a.len() && i < b.len() {
+            if a[i] != b[i] {
+                return a[i] < b[i];
+            }
+            i += 1;
+        }
+        a.len() < b.len()
+    }
+    let mut idx = [0u16; DIRECTIVES.len()];
+    let mut i = 0;
+    while i < idx.len() {
+        idx[i] = i as u16;
+        i += 1;
+    }
+    // Insertion sort: stable, and fine for a few hundred rows at compile time.
+    let mut i = 1;
+    while i < idx.len() {
+        let mut j = i;
+        while j > 0 && less(DIRECTIVES[idx[j] as usize].name, DIRECTIVES[idx[j - 1] as usize].name) {
+            let t = idx[j];
+            idx[j] = idx[j - 1];
+            idx[j - 1] = t;
+            j -= 1;
+        }
+        i += 1;
+    }
+    idx
+};
+
+#[cfg(test)]
+mod index_tests {
+    use super::{BY_NAME, DIRECTIVES};
+
+    #[test]
+    fn by_name_is_a_stable_sort_of_the_table() {
+        let mut want: Vec<u16> = (0..DIRECTIVES.len() as u16).collect();
+        want.sort_by_key(|&i| DIRECTIVES[i as usize].name);
+        assert_eq!(BY_NAME.to_vec(), want);
+    }
+}
