@@ -10,7 +10,7 @@
 import WORKER_SOURCE from "worker-source";
 import type { FormatResult } from "./api";
 import type { Engine } from "./worker";
-import type { AnalyzeResponse, InitResponse, PlaygroundOptions, Request, Response } from "./worker-protocol";
+import type { AnalyzeResponse, InitResponse, ParseResponse, PlaygroundOptions, Request, Response } from "./worker-protocol";
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type Body<K> = K extends Request ? Omit<K, "id"> : never;
@@ -108,13 +108,17 @@ export class EngineClient {
     return first;
   }
 
-  async analyze(text: string, options: PlaygroundOptions, wantParse: boolean): Promise<AnalyzeResponse> {
-    const where = this.pick(wantParse);
-    const res = await this.send<AnalyzeResponse>({ kind: "analyze", text, options, wantParse }, where);
+  async analyze(text: string, options: PlaygroundOptions): Promise<AnalyzeResponse> {
+    const where = this.pick(false);
+    const res = await this.send<AnalyzeResponse>({ kind: "analyze", text, options }, where);
     this.last = where;
     if (res.ms > SLOW) this.slow = true;
     else if (res.ms < SLOW / 2) this.slow = false;
     return res;
+  }
+
+  parse(text: string, options: PlaygroundOptions): Promise<ParseResponse> {
+    return this.send({ kind: "parse", text, options }, this.pick(true));
   }
 
   format(text: string): Promise<FormatResult> {

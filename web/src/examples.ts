@@ -94,7 +94,7 @@ http {
     }
 `;
 
-const unknownDirective = `# Typos in directive names are errors for nginx -t.
+const unknownDirective = `# Typos in directive names, and directives in the wrong block, are errors for nginx -t.
 events {
     worker_connections 512;
 }
@@ -103,6 +103,7 @@ http {
     server {
         listen 80;
         server_name typo.example;
+        alias /srv/www/;
 
         location / {
             proxy_pass http://127.0.0.1:3000;
@@ -166,7 +167,7 @@ location = /health {
 export const EXAMPLES: Example[] = [
   { id: "good", title: "Reverse proxy (clean)", text: good, options: { context: "" } },
   { id: "syntax", title: "Syntax error", text: syntaxError, options: { context: "" } },
-  { id: "unknown", title: "Unknown directives", text: unknownDirective, options: { context: "" } },
+  { id: "unknown", title: "Unknown / misplaced directives", text: unknownDirective, options: { context: "" } },
   { id: "dump", title: "nginx -T dump", text: dump, options: { context: "" } },
   { id: "snippet", title: "Snippet (server context)", text: snippet, options: { context: "http,server" } },
 ];

@@ -88,6 +88,7 @@ const view = createEditor(
       if (!u.docChanged) return;
       if (changesSince) changesSince = changesSince.compose(u.changes);
       schedule();
+      scheduleParse();
       scheduleHashUpdate();
     }),
   ],
@@ -105,10 +106,9 @@ async function run() {
   const text = view.state.doc.toString();
   changesSince = ChangeSet.empty(text.length);
   if (exampleSel.value && EXAMPLES.find((e) => e.id === exampleSel.value)?.text !== text) exampleSel.value = "";
-  const wantParse = activeTab === "tree" || activeTab === "crossplane";
   const t0 = performance.now();
   try {
-    const res = await engine.analyze(text, options, wantParse);
+    const res = await engine.analyze(text, options);
     apply(res, changesSince, t0);
   } catch (e) {
     say(`analysis failed: ${e instanceof Error ? e.message : String(e)}`, true);
@@ -162,8 +162,6 @@ function apply(res: AnalyzeResponse, map: ChangeSet, startedAt: number) {
   const cm = res.diagnostics.map((d) => toCm(d, map, len)).filter((d): d is CmDiagnostic => d !== null);
   view.dispatch(setDiagnostics(view.state, cm));
   renderProblems(res);
-  if (res.parse) renderParse(res.parse);
-  else if (activeTab === "tree" || activeTab === "crossplane") schedule();
   $("file-name").textContent = res.dumpFiles ? "nginx -T output" : "nginx.conf";
   $("dump-hint").textContent = res.dumpFiles ? `· ${res.dumpFiles.length} files: ${res.dumpFiles.join(", ")}` : "";
   $("status-timing").textContent = `analysis ${res.ms.toFixed(1)} ms · round trip ${roundTrip.toFixed(1)} ms · ${engine.last === "page" ? "on the page" : "in a worker"}`;
@@ -191,7 +189,8 @@ function renderProblems(res: AnalyzeResponse) {
     list.append(li);
     return;
   }
-  for (const d of res.diagnostics) {
+  const MAX = 500;
+  for (const d of res.diagnostics.slice(0, MAX)) {
     const li = document.createElement("li");
     const b = document.createElement("button");
     b.className = "diag";
@@ -218,6 +217,7 @@ function renderProblems(res: AnalyzeResponse) {
     li.append(b);
     list.append(li);
   }
+  if (res.diagnostics.length > MAX) list.append(el("li", "empty", `… and ${res.diagnostics.length - MAX} more`));
 }
 
 function el(tag: string, cls: string, text?: string): HTMLElement {
@@ -235,30 +235,39 @@ function jump(from: number, to: number) {
   view.focus();
 }
 
-// ---- parse tree and crossplane ------------------------------------------------------------------
-const JSON_LIMIT = 1_500_000;
-
-function highlightJson(value: unknown): string {
-  let json = JSON.stringify(value, null, 2) ?? "null";
-  let note = "";
-  if (json.length > JSON_LIMIT) {
-    json = json.slice(0, JSON_LIMIT);
-    note = `\n<span class="note">… cut at ${JSON_LIMIT.toLocaleString()} characters</span>`;
+// ---- parse tree and crossplane: asked for while their tab shows, when typing pauses -------------
+let parseTimer = 0;
+let parsedText: string | null = null;
+let parsedOptions = "";
+function scheduleParse(delay = 200) {
+  if (activeTab !== "tree" && activeTab !== "crossplane") return;
+  clearTimeout(parseTimer);
+  parseTimer = window.setTimeout(() => void runParse(), delay);
+}
+async function runParse() {
+  const text = view.state.doc.toString();
+  const opts = JSON.stringify(options);
+  if (text === parsedText && opts === parsedOptions) return;
+  try {
+    const r = await engine.parse(text, options);
+    parsedText = text;
+    parsedOptions = opts;
+    $("tree").innerHTML = highlightJson(r.tree);
+    $("crossplane").innerHTML = highlightJson(r.crossplane);
+  } catch (e) {
+    say(`parse failed: ${e instanceof Error ? e.message : String(e)}`, true);
   }
-  const esc = json.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-  return (
-    esc.replace(/("(?:[^"\\\n]|\\.)*")(\s*:)?|\b(true|false|null)\b|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g, (m, str, colon, kw, num) => {
-      if (str) return colon ? `<span class="k">${str}</span>${colon}` : `<span class="s">${str}</span>`;
-      if (kw) return `<span class="b">${kw}</span>`;
-      if (num) return `<span class="n">${num}</span>`;
-      return m;
-    }) + note
-  );
 }
 
-function renderParse(p: NonNullable<AnalyzeResponse["parse"]>) {
-  if (activeTab === "tree") $("tree").innerHTML = highlightJson(p.tree);
-  if (activeTab === "crossplane") $("crossplane").innerHTML = highlightJson(p.crossplane);
+function highlightJson(json: string): string {
+  const esc = json.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  return esc.replace(/("(?:[^"\\\n]|\\.)*")(\s*:)?|\b(true|false|null)\b|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)|(… cut at \d+ characters)$/g, (m, str, colon, kw, num, cut) => {
+    if (str) return colon ? `<span class="k">${str}</span>${colon}` : `<span class="s">${str}</span>`;
+    if (kw) return `<span class="b">${kw}</span>`;
+    if (num) return `<span class="n">${num}</span>`;
+    if (cut) return `<span class="note">${cut}</span>`;
+    return m;
+  });
 }
 
 // ---- rules --------------------------------------------------------------------------------------
@@ -280,7 +289,7 @@ function selectTab(tab: Tab) {
   activeTab = tab;
   for (const b of document.querySelectorAll<HTMLButtonElement>(".tab")) b.setAttribute("aria-selected", String(b.dataset.tab === tab));
   for (const t of ["problems", "tree", "crossplane", "rules"]) $(`panel-${t}`).hidden = t !== tab;
-  if (tab === "tree" || tab === "crossplane") schedule();
+  scheduleParse(0);
 }
 for (const b of document.querySelectorAll<HTMLButtonElement>(".tab")) b.addEventListener("click", () => selectTab(b.dataset.tab as Tab));
 
@@ -312,6 +321,7 @@ function readOptions() {
     includesFromEnvironment: envBox.checked,
   };
   schedule();
+  scheduleParse();
   scheduleHashUpdate();
 }
 for (const c of [versionSel, profileSel, contextSel, envBox]) c.addEventListener("change", readOptions);

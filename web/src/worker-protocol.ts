@@ -27,7 +27,8 @@ export interface PlacedDiagnostic extends Diagnostic {
 
 export type Request =
   | { id: number; kind: "init" }
-  | { id: number; kind: "analyze"; text: string; options: PlaygroundOptions; wantParse: boolean }
+  | { id: number; kind: "analyze"; text: string; options: PlaygroundOptions }
+  | { id: number; kind: "parse"; text: string; options: PlaygroundOptions }
   | { id: number; kind: "format"; text: string };
 
 export interface InitResponse { version: string; rules: RuleInfo[] }
@@ -42,9 +43,13 @@ export interface AnalyzeResponse {
   dumpFiles: string[] | null;
   /** Time spent in wasm (split + analyze), ms. */
   ms: number;
-  parse?: { tree: unknown; crossplane: unknown; ms: number } | null;
 }
 
+/** The parse tree and the crossplane payload as indented JSON (cut at JSON_LIMIT characters). */
+export interface ParseResponse { tree: string; crossplane: string; ms: number }
+
+export const JSON_LIMIT = 1_000_000;
+
 export type Response =
-  | { id: number; ok: true; value: InitResponse | AnalyzeResponse | FormatResult }
+  | { id: number; ok: true; value: InitResponse | AnalyzeResponse | ParseResponse | FormatResult }
   | { id: number; ok: false; error: string };

@@ -8,8 +8,10 @@ import type { Diagnostic, SourceFile, Wasm } from "./api";
 import { locateParts, type DumpPart } from "./dump";
 import {
   analyzeOptions,
+  JSON_LIMIT,
   type AnalyzeResponse,
   type InitResponse,
+  type ParseResponse,
   type PlacedDiagnostic,
   type Request,
   type Response,
@@ -61,30 +63,35 @@ function analyze(text: string, req: Extract<Request, { kind: "analyze" }>): Anal
     infos: result.infos,
     dumpFiles: split ? split.map((f) => f.path) : null,
     ms,
-    parse: null,
   };
-  if (req.wantParse) {
-    const p0 = now();
-    const context = req.options.context ? req.options.context.split(",") : [];
-    if (split) {
-      // One parse per file of the dump; the crossplane payload gathers their entries.
-      const each = split.map((f) => ({ path: f.path, result: wasm.parse(f.text, { context: f === split[0] ? context : [] }) }));
-      const entries = each.flatMap((e) => {
-        const cp = e.result.crossplane as { config?: { file: string }[] };
-        return (cp.config ?? []).map((c) => ({ ...c, file: e.path }));
-      });
-      const failed = entries.some((c) => (c as { status?: string }).status === "failed");
-      out.parse = {
-        tree: each.map((e) => ({ file: e.path, tree: e.result.tree })),
-        crossplane: { status: failed ? "failed" : "ok", errors: each.flatMap((e) => (e.result.crossplane as { errors?: unknown[] }).errors ?? []), config: entries },
-        ms: now() - p0,
-      };
-    } else {
-      const r = wasm.parse(text, { context });
-      out.parse = { tree: r.tree, crossplane: r.crossplane, ms: now() - p0 };
-    }
-  }
   return out;
+}
+
+function json(value: unknown): string {
+  const text = JSON.stringify(value, null, 2) ?? "null";
+  return text.length > JSON_LIMIT ? text.slice(0, JSON_LIMIT) + `\n… cut at ${JSON_LIMIT} characters` : text;
+}
+
+function parse(text: string, req: Extract<Request, { kind: "parse" }>): ParseResponse {
+  const t0 = now();
+  const context = req.options.context ? req.options.context.split(",") : [];
+  const split = wasm.splitDump(text);
+  if (split && split.length > 0) {
+    // One parse per file of the dump; the crossplane payload gathers their entries.
+    const each = split.map((f, i) => ({ path: f.path, result: wasm.parse(f.text, { context: i === 0 ? context : [] }) }));
+    const config = each.flatMap((e) => {
+      const cp = e.result.crossplane as { config?: { file: string; status?: string }[] };
+      return (cp.config ?? []).map((c) => ({ ...c, file: e.path }));
+    });
+    const errors = each.flatMap((e) =>
+      ((e.result.crossplane as { errors?: { file: string }[] }).errors ?? []).map((x) => ({ ...x, file: e.path })),
+    );
+    const crossplane = { status: config.some((c) => c.status === "failed") ? "failed" : "ok", errors, config };
+    const tree = { files: each.map((e) => ({ path: e.path, tree: e.result.tree })) };
+    return { tree: json(tree), crossplane: json(crossplane), ms: now() - t0 };
+  }
+  const r = wasm.parse(text, { context });
+  return { tree: json(r.tree), crossplane: json(r.crossplane), ms: now() - t0 };
 }
 
 async function handle(req: Request): Promise<Response> {
@@ -97,6 +104,8 @@ async function handle(req: Request): Promise<Response> {
       }
       case "analyze":
         return { id: req.id, ok: true, value: analyze(req.text, req) };
+      case "parse":
+        return { id: req.id, ok: true, value: parse(req.text, req) };
       case "format":
         return { id: req.id, ok: true, value: wasm.format(req.text, { indent: 4 }) };
     }

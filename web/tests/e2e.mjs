@@ -177,6 +177,14 @@ describe("playground over http", () => {
     const msgs = list.map((d) => d.message);
     assert.ok(msgs.includes('unknown directive "proxy_set_headr"'), msgs.join("\n"));
 
+    // The tooltip shows the help.
+    await page.locator(".cm-lintRange-error", { hasText: "alias" }).hover();
+    const tip = page.locator(".cm-tooltip-lint");
+    await tip.waitFor({ state: "visible" });
+    assert.match(await tip.textContent(), /not allowed here.*help: .*allowed in: location/s);
+    await shot(page, "10-tooltip-help");
+    await page.mouse.move(0, 0);
+
     await page.selectOption("#example", "dump");
     list = await problems(page);
     assert.ok(list.some((d) => d.message === 'unknown directive "proxy_read_timeot"'), JSON.stringify(list));
