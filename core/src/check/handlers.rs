@@ -63,6 +63,8 @@ pub(crate) struct ServerInfo {
     /// (socket, ssl, default_server) per listen.
     pub listens: Vec<(String, bool, bool)>,
     pub has_certificate: bool,
+    pub first_certificate: Option<(String, Span)>,
+    pub has_key: bool,
     pub reject_handshake: bool,
     pub names: Vec<(String, Span)>,
 }
@@ -230,9 +232,19 @@ impl<'a> Checker<'a> {
             ("ssl_certificate", Context::Server) => {
                 if let Some(s) = self.servers.last_mut() {
                     s.has_certificate = true;
+                    s.first_certificate.get_or_insert((first.to_string(), at));
                 }
             }
-            ("ssl_certificate", Context::Http) => self.http_has_cert = true,
+            ("ssl_certificate", Context::Http) => {
+                self.http_has_cert = true;
+                self.http_certificate.get_or_insert((first.to_string(), at));
+            }
+            ("ssl_certificate_key", Context::Server) => {
+                if let Some(s) = self.servers.last_mut() {
+                    s.has_key = true;
+                }
+            }
+            ("ssl_certificate_key", Context::Http) => self.http_has_key = true,
             ("ssl_reject_handshake", Context::Server) => {
                 if let Some(s) = self.servers.last_mut() {
                     s.reject_handshake = first.eq_ignore_ascii_case("on");
@@ -624,6 +636,8 @@ impl<'a> Checker<'a> {
 
     pub(super) fn entry_items(&mut self, doc: usize, items: &'a [Node], name: &str, frame: &Frame<'a>) {
         let mut stack: Vec<(usize, &'a [Node])> = vec![(doc, items)];
+        let mut keys: std::collections::HashSet<String> = Default::default();
+        let mut hostnames = false;
         let mut depth = 0;
         while let Some((doc, items)) = stack.pop() {
             depth += 1;
@@ -652,7 +666,18 @@ impl<'a> Checker<'a> {
                 }
                 self.vars.entry(name, e, &words, src, frame.ctx);
                 let msg = match name {
+                    "map" if words.len() == 2 && words[0] == "default" && !keys.insert("\0default".into()) => {
+                        Some("duplicate default map parameter".to_string())
+                    }
+                    "map" if words.len() == 2
+                        && words[0] != "default"
+                        && !words[0].starts_with('~')
+                        && !keys.insert(map_key(&words[0], hostnames)) =>
+                    {
+                        Some(format!("conflicting parameter \"{}\"", words[0]))
+                    }
                     "map" => {
+                        hostnames |= words.len() == 1 && words[0] == "hostnames";
                         let single = matches!(words[0].as_str(), "hostnames" | "volatile");
                         let re = words[0].strip_prefix("~*").or_else(|| words[0].strip_prefix('~'));
                         if let Some(m) = re.filter(|_| words.len() == 2).and_then(super::regex::pcre_error) {
@@ -716,6 +741,28 @@ impl<'a> Checker<'a> {
     pub(super) fn after_http(&mut self) {
         let servers = std::mem::take(&mut self.servers);
         let whole_http = self.whole_http();
+        // Merging: a certificate (own or inherited) needs a key (own or inherited).
+        let http_cert = self.http_certificate.clone();
+        let mut unkeyed: Vec<(String, Span)> = Vec::new();
+        if let Some(c) = &http_cert {
+            if !self.http_has_key {
+                unkeyed.push(c.clone());
+            }
+        }
+        for s in &servers {
+            let cert = s.first_certificate.clone().or_else(|| http_cert.clone());
+            if let Some(c) = cert {
+                if !s.has_key && !self.http_has_key && !unkeyed.iter().any(|u| u.1 == c.1) {
+                    unkeyed.push(c);
+                }
+            }
+        }
+        for (cert, at) in unkeyed {
+            let diag = Diagnostic::new(codes::MISSING, at, format!("no \"ssl_certificate_key\" is defined for certificate \"{cert}\""))
+                .with_phase(Phase::Locations as u8);
+            let diag = if whole_http { diag } else { diag.with_severity(super::snippet_severity(false)) };
+            self.emit(diag);
+        }
         // nginx checks the default server of each ssl socket (explicit default_server, else the
         // first server listening there); other servers may lack a certificate.
         let mut ssl_sockets: Vec<&str> = Vec::new();
@@ -849,6 +896,12 @@ fn has_port(target: &str) -> bool {
         Some((h, p)) => !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && (!h.contains(':') || h.ends_with(']')),
         None => false,
     }
+}
+
+/// How map compares keys: case-insensitively; with `hostnames`, a leading `.`/`*.` names a suffix.
+fn map_key(key: &str, _hostnames: bool) -> String {
+    let k = key.strip_prefix('\\').unwrap_or(key);
+    k.to_ascii_lowercase()
 }
 
 /// Values of bitmask directives, where the data lacks them (nginx's shared mask arrays).

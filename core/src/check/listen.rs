@@ -12,6 +12,8 @@ use std::collections::HashMap;
 #[derive(Default)]
 pub(crate) struct Sockets {
     default_server: HashMap<String, crate::source::Span>,
+    /// Sockets whose options (backlog, bind, reuseport, ...) some listen already set.
+    options: HashMap<String, crate::source::Span>,
 }
 
 /// Canonical socket text as nginx prints it (`0.0.0.0:80`, `[::]:443`, `127.0.0.1:8080`,
@@ -61,6 +63,7 @@ impl<'a> Checker<'a> {
         let latest = self.target() == NginxVersion::Latest;
         let mut default = false;
         let mut ssl = false;
+        let mut options = false;
         for p in &args[1..] {
             let key = p.split_once('=').map(|(k, _)| k).unwrap_or(p);
             let known = match key {
@@ -82,6 +85,10 @@ impl<'a> Checker<'a> {
                 self.emit(Diagnostic::new(codes::LISTEN, at, format!("invalid parameter \"{p}\"")));
                 return false;
             }
+            options |= matches!(
+                key,
+                "bind" | "deferred" | "reuseport" | "fastopen" | "backlog" | "rcvbuf" | "sndbuf" | "ipv6only" | "so_keepalive"
+            );
             if key == "ipv6only" && !matches!(&p[9..], "on" | "off") {
                 self.emit(Diagnostic::new(codes::LISTEN, at, format!("invalid ipv6only flags \"{}\"", &p[9..])));
                 return false;
@@ -93,6 +100,16 @@ impl<'a> Checker<'a> {
                     "the \"listen ... http2\" directive is deprecated, use the \"http2\" directive instead",
                 ));
             }
+        }
+        if options {
+            if let Some(prev) = self.listen.options.get(&sock) {
+                let diag = Diagnostic::new(codes::DUPLICATE, at, format!("duplicate listen options for {sock}"))
+                    .with_label(*prev, "options first set here")
+                    .with_help("socket options (backlog, bind, reuseport, rcvbuf, ...) may be set in one listen per address:port");
+                self.emit(diag);
+                return false;
+            }
+            self.listen.options.insert(sock.clone(), at);
         }
         if default {
             if let Some(prev) = self.listen.default_server.get(&sock) {

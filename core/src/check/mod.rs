@@ -105,6 +105,8 @@ pub(crate) struct Checker<'a> {
     next_scope: usize,
     /// Per server: its listen-ssl sites and whether it (or http) has a certificate.
     pub(crate) http_has_cert: bool,
+    pub(crate) http_has_key: bool,
+    pub(crate) http_certificate: Option<(String, Span)>,
     pub(crate) servers: Vec<handlers::ServerInfo>,
     /// Scope ids of the enclosing blocks (locations are unique per enclosing block).
     pub(crate) block_scope_stack: Vec<usize>,
@@ -138,6 +140,8 @@ impl<'a> Checker<'a> {
             static_locations: HashMap::new(),
             next_scope: 0,
             http_has_cert: false,
+            http_has_key: false,
+            http_certificate: None,
             servers: Vec::new(),
             block_scope_stack: Vec::new(),
             upstream_servers: 0,

@@ -48,6 +48,13 @@ fn messages_match_nginx() {
         ("upstream u { server 127.0.0.1:1 resolve; }", Some("invalid parameter \"resolve\"")),
         ("server { listen 127.0.0.1:8182-8183; }", None),
         ("server { listen 127.0.0.1:8999; max_headers 5; }", None),
+        ("server { listen 127.0.0.1:8081 backlog=10; } server { listen 127.0.0.1:8081 backlog=20; }", Some("duplicate listen options for 127.0.0.1:8081")),
+        ("server { listen 127.0.0.1:8081 reuseport; } server { listen 127.0.0.1:8081 rcvbuf=1k; }", Some("duplicate listen options for 127.0.0.1:8081")),
+        ("server { listen 127.0.0.1:8081 ssl; ssl_certificate a; } server { listen 127.0.0.1:8081 default_server; }", Some("no \"ssl_certificate_key\" is defined for certificate \"a\"")),
+        ("map $uri $b { default 1; default 2; }", Some("duplicate default map parameter")),
+        ("map $uri $b { x 1; x 2; }", Some("conflicting parameter \"x\"")),
+        ("map $uri $b { ~x 1; ~x 2; }", None),
+        ("server { listen 127.0.0.1:8081 default_server; } server { listen 127.0.0.1:8081 default_server; }", Some("a duplicate default server for 127.0.0.1:8081")),
     ];
     let mut wrong = Vec::new();
     for (body, want) in cases {
