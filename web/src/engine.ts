@@ -17,7 +17,8 @@ type Body<K> = K extends Request ? Omit<K, "id"> : never;
 export type EngineChoice = "auto" | "worker" | "page";
 export type Where = "worker" | "page";
 
-/** Analyses slower than this (ms) go to the worker; faster than SLOW / 2 come back to the page. */
+/** While recent analyses take longer than this (ms) they go to the worker; under SLOW / 2 they come
+ * back to the page. */
 const SLOW = 8;
 
 export class EngineClient {
@@ -30,6 +31,7 @@ export class EngineClient {
   private pending = new Map<number, Pending>();
   private sent = new Map<number, Request>();
   private slow = false;
+  private recent: number[] = [];
 
   constructor(choice: string | null) {
     this.choice = choice === "worker" || choice === "page" ? choice : "auto";
@@ -112,8 +114,12 @@ export class EngineClient {
     const where = this.pick(false);
     const res = await this.send<AnalyzeResponse>({ kind: "analyze", text, options }, where);
     this.last = where;
-    if (res.ms > SLOW) this.slow = true;
-    else if (res.ms < SLOW / 2) this.slow = false;
+    // Decide on the median of the last few analyses, so one hiccup does not move the work.
+    this.recent.push(res.ms);
+    if (this.recent.length > 5) this.recent.shift();
+    const median = [...this.recent].sort((a, b) => a - b)[this.recent.length >> 1];
+    if (median > SLOW) this.slow = true;
+    else if (median < SLOW / 2) this.slow = false;
     return res;
   }
 
