@@ -60,7 +60,7 @@ fn start() {
 
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
     // Maps as plain objects, so results look like JSON.parse output.
-    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    let ser = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true).serialize_missing_as_null(true);
     value.serialize(&ser).map_err(|e| JsError::new(&e.to_string()))
 }
 
