@@ -15,6 +15,7 @@ pub mod api;
 pub mod check;
 pub mod fmt;
 pub mod include;
+pub mod model;
 pub mod report;
 pub mod source;
 pub mod spec;
