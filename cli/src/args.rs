@@ -100,6 +100,44 @@ pub enum Command {
     /// Format configuration files
     #[command(after_long_help = FMT_HELP)]
     Fmt(FmtArgs),
+    /// Show which server and location nginx would use for a request
+    #[command(after_long_help = ROUTE_HELP)]
+    Route(RouteArgs),
+}
+
+const ROUTE_HELP: &str = "Examples:
+  ngxlint route /etc/nginx/nginx.conf --host example.com --uri /api/v1/users
+  ngxlint route nginx.conf --host example.com --uri /login --port 443 --format json
+
+Exit status: 0 a server was found, 1 no server listens there (or the URI is invalid), 2 usage/IO error.";
+
+#[derive(Debug, Args)]
+pub struct RouteArgs {
+    /// Main configuration file (its includes are read from disk)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+    /// The request's Host header
+    #[arg(long)]
+    pub host: String,
+    /// The request URI (query strings are ignored, as nginx does for matching)
+    #[arg(long, default_value = "/")]
+    pub uri: String,
+    /// The port the request arrives on
+    #[arg(long, default_value_t = 80)]
+    pub port: u16,
+    /// The local address the request arrives on (default: any)
+    #[arg(long, default_value = "*")]
+    pub addr: String,
+    #[arg(long, value_enum, default_value_t = RouteFormat::Text)]
+    pub format: RouteFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RouteFormat {
+    Text,
+    Json,
 }
 
 /// Options shared by commands that analyse a configuration.

@@ -18,6 +18,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Check(a) => commands::check::run(a),
         Command::Parse(a) => commands::parse::run(a),
+        Command::Route(a) => commands::route::run(a),
         Command::Fmt(a) => commands::fmt::run(a),
     };
     match result {

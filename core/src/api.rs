@@ -245,6 +245,92 @@ pub fn format(text: &str, opts: &FormatOptions) -> Result<FormatResult, String> 
     }
 }
 
+/// A request to route (`ngxlint route`, wasm `route`).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RouteRequest {
+    pub host: String,
+    pub uri: String,
+    /// Default 80.
+    #[serde(default)]
+    pub port: Option<u16>,
+    /// Local address the request arrives on; default `*` (any).
+    #[serde(default)]
+    pub addr: Option<String>,
+}
+
+/// Where a routed request lands, with source positions (UTF-16 based, as everywhere in the API).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RoutePlace {
+    pub label: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub from: usize,
+    pub to: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteResult {
+    pub server: Option<RoutePlace>,
+    /// exact_name, wildcard_prefix, wildcard_suffix, regex, default_server.
+    pub server_match: Option<crate::model::routing::ServerMatch>,
+    /// Matched locations, outermost first.
+    pub locations: Vec<RoutePlace>,
+    pub normalized_uri: String,
+    pub notes: Vec<String>,
+}
+
+/// Which server and location nginx would use for a request.
+pub fn route(files_in: &[SourceFile], opts: &AnalyzeOptions, req: &RouteRequest) -> Result<RouteResult, String> {
+    let options = opts.to_options()?;
+    let mut files = SourceSet::new();
+    let mut first = None;
+    for f in files_in {
+        first.get_or_insert(files.add(f.path.clone(), f.text.as_bytes()));
+    }
+    let main = match &opts.main {
+        Some(m) => files.lookup(m).ok_or_else(|| format!("main file \"{m}\" is not among the files"))?,
+        None => first.ok_or("no files to route through")?,
+    };
+    let analysis = crate::analyze(&files, main, &options);
+    let model = crate::model::build(&files, analysis.config());
+    let request = crate::model::routing::Request {
+        addr: req.addr.clone().unwrap_or_else(|| "*".into()),
+        port: req.port.unwrap_or(80),
+        host: req.host.clone(),
+        uri: req.uri.clone(),
+    };
+    let r = crate::model::routing::route(&model, &request);
+    let place = |label: String, span: Span| {
+        let (s, e) = files.range_of(span);
+        RoutePlace { label, file: files.path(span.file).to_string(), line: s.line, column: s.column_utf16, from: s.offset_utf16, to: e.offset_utf16 }
+    };
+    let server = r.server.map(|i| &model.servers[i]);
+    let locations = match server {
+        Some(srv) => r
+            .locations
+            .iter()
+            .filter_map(|path| crate::model::routing::location_at(&srv.locations, path))
+            .map(|l| place(l.label(), l.span))
+            .collect(),
+        None => Vec::new(),
+    };
+    let mut notes = r.notes.clone();
+    if analysis.has_errors() {
+        notes.push("the configuration has errors nginx would refuse; the answer describes it as written".into());
+    }
+    Ok(RouteResult {
+        server: server.map(|s| place(s.label(), s.span)),
+        server_match: r.server_match,
+        locations,
+        normalized_uri: r.normalized_uri,
+        notes,
+    })
+}
+
 /// Metadata of a diagnostic code or rule.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct RuleInfo {
@@ -303,6 +389,20 @@ mod tests {
         let missing = AnalyzeOptions { main: Some("x.conf".into()), ..Default::default() };
         assert!(analyze(&files, &missing).is_err());
         assert!(analyze(&[], &AnalyzeOptions::default()).is_err());
+    }
+
+    #[test]
+    fn routes_a_request() {
+        let files = [SourceFile {
+            path: "/e/nginx.conf".into(),
+            text: "events {}\nhttp { server { listen 80; server_name a.test; location /x/ { } location ~ \\.php$ { } } }\n".into(),
+        }];
+        let req = RouteRequest { host: "a.test".into(), uri: "/x/i.php".into(), port: None, addr: None };
+        let r = route(&files, &AnalyzeOptions::default(), &req).unwrap();
+        assert_eq!(r.server.unwrap().label, "server[listen 0.0.0.0:80; server_name a.test]");
+        let labels: Vec<&str> = r.locations.iter().map(|l| l.label.as_str()).collect();
+        assert_eq!(labels, ["location ~ \\.php$"]);
+        assert_eq!(r.locations[0].line, 2);
     }
 
     #[test]

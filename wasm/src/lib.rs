@@ -50,6 +50,16 @@ export interface CrossplanePayload {
 export interface ParseResult { tree: { version: number; files: unknown[] }; crossplane: CrossplanePayload; diagnostics: Diagnostic[] }
 export interface FormatOptions { indent?: number }
 export interface FormatResult { formatted: string | null; changed: boolean; diagnostics: Diagnostic[] }
+export interface RouteRequest { host: string; uri: string; port?: number; addr?: string }
+export interface RoutePlace { label: string; file: string; line: number; column: number; from: number; to: number }
+export interface RouteResult {
+  server: RoutePlace | null;
+  serverMatch: "exact_name" | "wildcard_prefix" | "wildcard_suffix" | "regex" | "default_server" | null;
+  /** Matched locations, outermost first. */
+  locations: RoutePlace[];
+  normalizedUri: string;
+  notes: string[];
+}
 export interface RuleInfo { code: string; name: string; severity: Severity; summary: string; docs: string }
 "#;
 
@@ -68,6 +78,10 @@ fn options<T: serde::de::DeserializeOwned + Default>(value: JsValue, what: &str)
     if value.is_undefined() || value.is_null() {
         return Ok(T::default());
     }
+    required(value, what)
+}
+
+fn required<T: serde::de::DeserializeOwned>(value: JsValue, what: &str) -> Result<T, JsError> {
     // Through a JSON value so every key is seen: a misspelt option throws instead of being ignored.
     let json: serde_json::Value =
         serde_wasm_bindgen::from_value(value).map_err(|e| JsError::new(&format!("invalid {what}: {e}")))?;
@@ -111,6 +125,20 @@ pub fn format(
 ) -> Result<JsValue, JsError> {
     let opts: api::FormatOptions = options(options_, "options")?;
     to_js(&api::format(text, &opts).map_err(|e| JsError::new(&e))?)
+}
+
+/// Which server and location nginx would pick for a request (host, URI, port, local address).
+#[wasm_bindgen(unchecked_return_type = "RouteResult")]
+pub fn route(
+    #[wasm_bindgen(unchecked_param_type = "SourceFile[]")] files: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "RouteRequest")] request: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "AnalyzeOptions | undefined")] options_: JsValue,
+) -> Result<JsValue, JsError> {
+    let files: Vec<api::SourceFile> =
+        serde_wasm_bindgen::from_value(files).map_err(|e| JsError::new(&format!("invalid files: {e}")))?;
+    let request: api::RouteRequest = required(request, "request")?;
+    let opts: api::AnalyzeOptions = options(options_, "options")?;
+    to_js(&api::route(&files, &opts, &request).map_err(|e| JsError::new(&e))?)
 }
 
 /// Every diagnostic code and rule with its documentation.

@@ -88,6 +88,15 @@ fn format_formats_or_refuses() {
 }
 
 #[wasm_bindgen_test]
+fn route_answers_server_and_location() {
+    let conf = "events {}\nhttp { server { listen 80; server_name a.test; location / { } location ^~ /img/ { } } }\n";
+    let r = rs(ngxlint_wasm::route(files(conf), js(&json!({ "host": "a.test", "uri": "/img/x.png" })), JsValue::UNDEFINED).unwrap());
+    assert_eq!(r["serverMatch"], "exact_name");
+    assert_eq!(r["locations"][0]["label"], "location ^~ /img/");
+    assert!(ngxlint_wasm::route(files(conf), js(&json!({ "uri": "/" })), JsValue::UNDEFINED).is_err());
+}
+
+#[wasm_bindgen_test]
 fn rules_and_dumps() {
     let rules = rs(ngxlint_wasm::rules().unwrap());
     assert!(rules.as_array().unwrap().iter().any(|r| r["code"] == "NGX101"));

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod fmt;
 pub mod parse;
+pub mod route;
 
 use crate::args::AnalysisArgs;
 use crate::error::CliError;
