@@ -103,6 +103,23 @@ pub enum Command {
     /// Show which server and location nginx would use for a request
     #[command(after_long_help = ROUTE_HELP)]
     Route(RouteArgs),
+    /// List every diagnostic code and rule
+    Rules(RulesArgs),
+    /// Print the documentation of a code or rule (e.g. SEC003 or alias-traversal)
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Print JSON (code, name, category, severity, summary, docs)
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A code (SEC003) or name (alias-traversal)
+    pub rule: String,
 }
 
 const ROUTE_HELP: &str = "Examples:
@@ -161,6 +178,12 @@ pub struct AnalysisArgs {
     /// Includes not found are the machine's business (notes), not errors: for partial checkouts
     #[arg(long)]
     pub includes_from_environment: bool,
+    /// Run only these rules (codes, code prefixes like SEC, names, categories; ALL for every rule)
+    #[arg(long, value_name = "RULE,...", value_delimiter = ',')]
+    pub select: Vec<String>,
+    /// Never run these rules (codes, code prefixes, names, categories)
+    #[arg(long, value_name = "RULE,...", value_delimiter = ',')]
+    pub ignore: Vec<String>,
 }
 
 #[derive(Debug, Args)]

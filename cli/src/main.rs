@@ -19,6 +19,8 @@ fn main() -> ExitCode {
         Command::Check(a) => commands::check::run(a),
         Command::Parse(a) => commands::parse::run(a),
         Command::Route(a) => commands::route::run(a),
+        Command::Rules(a) => commands::rules::list(a),
+        Command::Explain(a) => commands::rules::explain(a),
         Command::Fmt(a) => commands::fmt::run(a),
     };
     match result {

@@ -31,6 +31,8 @@ pub struct AnalyzeOptions {
     pub modules: Vec<String>,
     pub prefix: Option<String>,
     pub includes_from_environment: bool,
+    /// Rule selection: `{ select: [...], ignore: [...], severity: [[code, "warning"|"info"|"off"]] }`.
+    pub rules: crate::rules::RuleSelection,
 }
 
 /// Builds a profile from its names (shared by the CLI flags and the JS options).
@@ -64,6 +66,13 @@ impl AnalyzeOptions {
             prefix: self.prefix.clone(),
             profile: profile(self.nginx_version.as_deref(), self.profile.as_deref(), &self.modules)?,
             includes_from_environment: self.includes_from_environment,
+            rules: {
+                let unknown = self.rules.unknown_selectors();
+                if !unknown.is_empty() {
+                    return Err(format!("unknown rule selector(s): {}", unknown.join(", ")));
+                }
+                self.rules.clone()
+            },
         })
     }
 }
@@ -336,20 +345,29 @@ pub fn route(files_in: &[SourceFile], opts: &AnalyzeOptions, req: &RouteRequest)
 pub struct RuleInfo {
     pub code: String,
     pub name: String,
+    /// `nginx` for what nginx itself rejects or warns about; a rule category otherwise.
+    pub category: String,
     pub severity: Severity,
     pub summary: String,
+    /// Markdown documentation (what, why, bad, good, fix, limits for rules).
     pub docs: String,
 }
 
+/// Every diagnostic code: nginx's checks, then the rules with their full documentation.
 pub fn rules() -> Vec<RuleInfo> {
+    let rule_docs: Vec<&crate::rules::Rule> = crate::rules::all().collect();
     crate::codes()
         .into_iter()
-        .map(|c| RuleInfo {
-            code: c.code.to_string(),
-            name: c.rule.to_string(),
-            severity: c.severity,
-            summary: c.summary.to_string(),
-            docs: c.summary.to_string(),
+        .map(|c| {
+            let rule = rule_docs.iter().find(|r| r.info.code == c.code);
+            RuleInfo {
+                code: c.code.to_string(),
+                name: c.rule.to_string(),
+                category: rule.map(|r| r.info.category.as_str()).unwrap_or(if c.code.starts_with("LNT") { "suppression" } else { "nginx" }).to_string(),
+                severity: c.severity,
+                summary: rule.map(|r| r.info.summary()).unwrap_or_else(|| c.summary.to_string()),
+                docs: rule.map(|r| r.info.markdown()).unwrap_or_else(|| c.summary.to_string()),
+            }
         })
         .collect()
 }

@@ -8,7 +8,7 @@
 //! let mut files = SourceSet::new();
 //! let main = files.add("nginx.conf", "events {}\nhttp { server { listen 80 } }\n");
 //! let analysis = analyze(&files, main, &Options::default());
-//! assert_eq!(analysis.diagnostics()[0].message, "unexpected \"}\"");
+//! assert_eq!(analysis.first_error().unwrap().message, "unexpected \"}\"");
 //! ```
 
 pub mod api;
@@ -17,6 +17,7 @@ pub mod fmt;
 pub mod include;
 pub mod model;
 pub mod report;
+pub mod rules;
 pub mod source;
 pub mod spec;
 pub mod syntax;
@@ -40,6 +41,8 @@ pub struct Options {
     /// Treat includes that are not among the given files as the machine's business (notes), not
     /// as nginx's `open() failed` error: for partial checkouts and snippets.
     pub includes_from_environment: bool,
+    /// Which rules run and at what severity.
+    pub rules: rules::RuleSelection,
 }
 
 impl Options {
@@ -107,6 +110,13 @@ pub fn analyze(files: &SourceSet, main: FileId, opts: &Options) -> Analysis {
         entries_of: if entries { opts.context.last().cloned() } else { None },
     };
     diagnostics.extend(check::check(files, &config, &check_opts));
+    let model = model::build(files, &config);
+    let whole = check_opts.complete && !check_opts.snippet;
+    let root = if check_opts.entries_of.is_some() { None } else { Some(check_opts.root) };
+    if let Some(root) = root {
+        let cx = rules::RuleContext::new(files, &config, &model, &check_opts.spec, root, whole);
+        diagnostics.extend(rules::run(&cx, &opts.rules));
+    }
     for d in &config.docs {
         let bytes = files.bytes(d.file);
         if let Err(e) = std::str::from_utf8(bytes) {
@@ -175,7 +185,8 @@ pub fn parse(files: &SourceSet, file: FileId) -> syntax::Document {
 
 /// Static metadata of every diagnostic code.
 pub fn codes() -> Vec<report::Code> {
-    report::codes::ALL.iter().chain(check::codes::ALL).copied().collect()
+    let meta = [rules::WITHOUT_REASON, rules::UNUSED];
+    report::codes::ALL.iter().chain(check::codes::ALL).copied().chain(meta).chain(rules::all().map(|r| r.info.code())).collect()
 }
 
 /// The crate version.

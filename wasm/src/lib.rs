@@ -22,6 +22,8 @@ export interface AnalyzeOptions {
   prefix?: string;
   /** Includes not among the files are notes, not errors. */
   includesFromEnvironment?: boolean;
+  /** Rules: codes, prefixes (e.g. "SEC") or names; severity overrides as [selector, "warning" | "info" | "off"]. */
+  rules?: { select?: string[]; ignore?: string[]; severity?: [string, "warning" | "info" | "off"][] };
 }
 export type Severity = "error" | "warning" | "info";
 export interface Label { message: string; file: string; from: number; to: number; line: number; column: number }
@@ -60,7 +62,7 @@ export interface RouteResult {
   normalizedUri: string;
   notes: string[];
 }
-export interface RuleInfo { code: string; name: string; severity: Severity; summary: string; docs: string }
+export interface RuleInfo { code: string; name: string; category: string; severity: Severity; summary: string; docs: string }
 "#;
 
 #[wasm_bindgen(start)]

@@ -4,6 +4,7 @@ pub mod check;
 pub mod fmt;
 pub mod parse;
 pub mod route;
+pub mod rules;
 
 use crate::args::AnalysisArgs;
 use crate::error::CliError;
@@ -33,10 +34,16 @@ pub fn options(args: &AnalysisArgs) -> Result<ngxlint::Options, CliError> {
     }
     let profile = ngxlint::api::profile(Some(&args.nginx_version), Some(&args.profile), &args.modules)
         .map_err(CliError::Usage)?;
+    let rules = ngxlint::rules::RuleSelection { select: args.select.clone(), ignore: args.ignore.clone(), severity: Vec::new() };
+    let unknown = rules.unknown_selectors();
+    if !unknown.is_empty() {
+        return Err(CliError::Usage(format!("unknown rule selector(s): {} (see `ngxlint rules`)", unknown.join(", "))));
+    }
     Ok(ngxlint::Options {
         context,
         prefix: args.prefix.clone(),
         profile,
+        rules,
         includes_from_environment: args.includes_from_environment,
         ..Default::default()
     })

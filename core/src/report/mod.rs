@@ -55,6 +55,25 @@ pub struct Diagnostic {
     /// reads a whole statement before judging it). Used for ordering and nginx's line number.
     #[serde(skip)]
     pub anchor: Option<Span>,
+    /// A proposed fix (rules only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+/// One edit of a fix: replace `span` with `replacement`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+/// A proposed fix. `safe` fixes keep what nginx does for valid traffic; unsafe ones change
+/// behaviour on purpose and need a reviewer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub message: String,
+    pub safe: bool,
+    pub edits: Vec<Edit>,
 }
 
 impl Diagnostic {
@@ -69,7 +88,13 @@ impl Diagnostic {
             help: None,
             phase: 0,
             anchor: None,
+            fix: None,
         }
+    }
+    /// Sets the help text in place (for diagnostics built through `&mut`).
+    pub fn with_help_mut(&mut self, help: impl Into<String>) -> &mut Diagnostic {
+        self.help = Some(help.into());
+        self
     }
     /// The position that orders this diagnostic among others (nginx's reading position).
     pub fn order_span(&self) -> Span {

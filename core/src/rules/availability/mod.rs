@@ -1,0 +1,5 @@
+//! Availability rules, one per file.
+
+use crate::rules::Rule;
+
+pub(crate) static RULES: &[Rule] = &[];

@@ -1,0 +1,160 @@
+//! What a rule sees: every directive of the expanded configuration (includes inlined where they
+//! are included) in reading order, with its context, its enclosing block directive and its
+//! argument values; plus the model (servers, locations, routing) and the target profile.
+
+use crate::include::Config;
+use crate::model::Model;
+use crate::source::{SourceSet, Span};
+use crate::spec::{Context, NginxVersion, Spec};
+use crate::syntax::{BlockKind, Directive, Node};
+
+/// One directive in the expanded configuration.
+#[derive(Debug, Clone)]
+pub struct Item<'a> {
+    pub directive: &'a Directive,
+    pub name: String,
+    /// Argument values (nginx-unescaped, lossy UTF-8).
+    pub args: Vec<String>,
+    /// The context the directive is in (Main, Http, Server, Location, ...); None inside handler
+    /// bodies (map/geo/types entries) and unknown blocks.
+    pub ctx: Option<Context>,
+    /// Index of the enclosing block directive.
+    pub parent: Option<usize>,
+    /// Index of the document (file) holding it.
+    pub doc: usize,
+}
+
+impl Item<'_> {
+    pub fn span(&self) -> Span {
+        self.directive.name.span
+    }
+    pub fn arg(&self, i: usize) -> &str {
+        self.args.get(i).map(String::as_str).unwrap_or("")
+    }
+    pub fn is_block(&self) -> bool {
+        self.directive.block().is_some()
+    }
+}
+
+pub struct RuleContext<'a> {
+    pub files: &'a SourceSet,
+    pub config: &'a Config,
+    pub model: &'a Model,
+    pub spec: &'a Spec,
+    /// A whole configuration (not a snippet) with every include found.
+    pub whole: bool,
+    items: Vec<Item<'a>>,
+    /// Children of each item (block directives), in order.
+    children: Vec<Vec<usize>>,
+    /// Top-level items.
+    roots: Vec<usize>,
+}
+
+impl<'a> RuleContext<'a> {
+    pub fn new(files: &'a SourceSet, config: &'a Config, model: &'a Model, spec: &'a Spec, root: Context, whole: bool) -> RuleContext<'a> {
+        let mut cx = RuleContext { files, config, model, spec, whole, items: Vec::new(), children: Vec::new(), roots: Vec::new() };
+        cx.walk(config.main, &config.docs[config.main].doc.items, Some(root), None, 0);
+        cx
+    }
+
+    fn walk(&mut self, doc: usize, nodes: &'a [Node], ctx: Option<Context>, parent: Option<usize>, depth: usize) {
+        let src = self.files.bytes(self.config.docs[doc].file);
+        for node in nodes {
+            let Node::Directive(d) = node else { continue };
+            let name = d.name.text(src).into_owned();
+            if name == "include" {
+                if let Some(inc) = self.config.include_at(doc, d) {
+                    if depth < crate::include::MAX_INCLUDE_DEPTH {
+                        for &t in &inc.targets {
+                            if !inc.cyclic.contains(&t) {
+                                self.walk(t, &self.config.docs[t].doc.items, ctx, parent, depth + 1);
+                            }
+                        }
+                    }
+                }
+                continue;
+            }
+            let args = d.args.iter().map(|w| w.text(src).into_owned()).collect();
+            let i = self.items.len();
+            self.items.push(Item { directive: d, name, args, ctx, parent, doc });
+            self.children.push(Vec::new());
+            match parent {
+                Some(p) => self.children[p].push(i),
+                None => self.roots.push(i),
+            }
+            if let Some(b) = d.block() {
+                let inner = match (b.kind, ctx) {
+                    (BlockKind::Directives, Some(c)) => match self.spec.lookup(&self.items[i].name, c) {
+                        crate::spec::Lookup::Found(s) => s.body_context(c),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                self.walk(doc, &b.items, inner, Some(i), depth);
+            }
+        }
+    }
+
+    pub fn items(&self) -> &[Item<'a>] {
+        &self.items
+    }
+    pub fn item(&self, i: usize) -> &Item<'a> {
+        &self.items[i]
+    }
+    /// Items named `name`, with their indices.
+    pub fn named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = (usize, &'s Item<'a>)> + 's {
+        self.items.iter().enumerate().filter(move |(_, it)| it.name == name)
+    }
+    /// Direct children of a block directive (or the top level for None).
+    pub fn children(&self, of: Option<usize>) -> &[usize] {
+        match of {
+            Some(i) => &self.children[i],
+            None => &self.roots,
+        }
+    }
+    /// The first direct child named `name`.
+    pub fn child(&self, of: Option<usize>, name: &str) -> Option<usize> {
+        self.children(of).iter().copied().find(|&c| self.items[c].name == name)
+    }
+    /// Enclosing block directives, innermost first.
+    pub fn ancestors(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(self.items[i].parent, |&p| self.items[p].parent)
+    }
+    /// The innermost enclosing directive named `name`.
+    pub fn enclosing(&self, i: usize, name: &str) -> Option<usize> {
+        self.ancestors(i).find(|&a| self.items[a].name == name)
+    }
+
+    /// nginx's inheritance for an array-like directive (`add_header`, `proxy_set_header`,
+    /// `allow`/`deny`, ...): the directives of that name at the level nearest to `block` that has
+    /// any, walking out to the main level. `block` None = top level.
+    pub fn effective(&self, block: Option<usize>, names: &[&str]) -> (Option<usize>, Vec<usize>) {
+        let mut level = block;
+        loop {
+            let found: Vec<usize> =
+                self.children(level).iter().copied().filter(|&c| names.contains(&self.items[c].name.as_str())).collect();
+            if !found.is_empty() {
+                return (level, found);
+            }
+            match level {
+                Some(l) => level = self.items[l].parent,
+                None => return (None, Vec::new()),
+            }
+        }
+    }
+
+    /// The value of a single-value directive as nginx resolves it at `block`: the nearest level
+    /// that sets it.
+    pub fn inherited(&self, block: Option<usize>, name: &str) -> Option<usize> {
+        self.effective(block, &[name]).1.last().copied()
+    }
+
+    /// Source bytes of an item's file.
+    pub fn src(&self, i: usize) -> &'a [u8] {
+        self.files.bytes(self.config.docs[self.items[i].doc].file)
+    }
+
+    pub fn version(&self) -> NginxVersion {
+        self.spec.profile().version
+    }
+}

@@ -1,0 +1,5 @@
+//! Correctness rules, one per file.
+
+use crate::rules::Rule;
+
+pub(crate) static RULES: &[Rule] = &[];
