@@ -8,18 +8,13 @@
 //! Skips with a printed reason when ../shared/corpus is absent.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 struct Entry {
     path: String,
     wrap: String,
     label: String,
     message: Option<String>,
-}
-
-fn corpus_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
-    dir.join("manifest.jsonl").exists().then_some(dir)
 }
 
 fn manifest(dir: &Path, latest: bool) -> Vec<Entry> {
@@ -52,17 +47,6 @@ fn bare_message(s: &str) -> String {
     }
 }
 
-fn context(wrap: &str) -> Vec<&'static str> {
-    match wrap {
-        "main" => vec!["main"],
-        "events" => vec!["events"],
-        "http" => vec!["http"],
-        "server" => vec!["http", "server"],
-        "location" => vec!["http", "server", "location"],
-        _ => vec![],
-    }
-}
-
 struct Outcome {
     agreed: bool,
     got: Option<String>,
@@ -76,7 +60,7 @@ fn run(dir: &Path, entries: &[Entry], e: &Entry, profile: ngxlint::spec::Profile
     for other in entries.iter().filter(|o| o.path != e.path && o.path.starts_with(&format!("{project}/"))) {
         files.add(format!("/corpus/{}", other.path), std::fs::read(dir.join(&other.path)).expect("corpus file"));
     }
-    let mut opts = ngxlint::Options::context(context(&e.wrap));
+    let mut opts = ngxlint_tests::wrap_options(&e.wrap);
     opts.profile = profile;
     // The oracle supplied missing include files; relative includes resolved against its prefix
     // (the nginx test suite's directory, /etc/nginx for wrapped fragments).
@@ -136,10 +120,7 @@ fn report(title: &str, dir: &Path, entries: &[Entry], profile: ngxlint::spec::Pr
 
 #[test]
 fn corpus_agrees_with_nginx_1_22() {
-    let Some(dir) = corpus_dir() else {
-        eprintln!("skipping: ../shared/corpus not found");
-        return;
-    };
+    let Some(dir) = ngxlint_tests::corpus_dir() else { return };
     let entries = manifest(&dir, false);
     let (n, k, false_errors) =
         report("nginx 1.22.1 (Debian 12 modules)", &dir, &entries, ngxlint::spec::Profile::debian12());

@@ -3,15 +3,11 @@
 //! the samples printed to one rule. Skips with a printed reason without ../shared/corpus.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 #[test]
 fn rule_findings_on_accepted_configs() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
-    let Ok(manifest) = std::fs::read_to_string(dir.join("manifest.jsonl")) else {
-        eprintln!("skipping: ../shared/corpus not found");
-        return;
-    };
+    let Some(dir) = ngxlint_tests::corpus_dir() else { return };
+    let manifest = std::fs::read_to_string(dir.join("manifest.jsonl")).expect("manifest");
     let only = std::env::var("NGXLINT_RULE").ok();
     let mut files_with: BTreeMap<String, usize> = BTreeMap::new();
     let mut findings: BTreeMap<String, usize> = BTreeMap::new();
@@ -24,17 +20,9 @@ fn rule_findings_on_accepted_configs() {
         }
         let path = m["path"].as_str().unwrap();
         let wrap = m["wrap"].as_str().unwrap();
-        let ctx: Vec<&str> = match wrap {
-            "main" => vec!["main"],
-            "events" => vec!["events"],
-            "http" => vec!["http"],
-            "server" => vec!["http", "server"],
-            "location" => vec!["http", "server", "location"],
-            _ => vec![],
-        };
         let mut files = ngxlint::SourceSet::new();
         let main = files.add(format!("/corpus/{path}"), std::fs::read(dir.join(path)).unwrap());
-        let mut opts = ngxlint::Options::context(ctx);
+        let mut opts = ngxlint_tests::wrap_options(wrap);
         opts.includes_from_environment = true;
         opts.rules.select = vec!["ALL".into()];
         let a = ngxlint::analyze(&files, main, &opts);
