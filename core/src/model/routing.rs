@@ -73,35 +73,41 @@ pub fn location_at<'m>(locations: &'m [Location], path: &[usize]) -> Option<&'m 
 
 /// nginx's URI normalisation; Err for a URI nginx answers with 400.
 pub fn normalize_uri(uri: &str) -> Result<String, String> {
+    normalize_uri_bytes(uri).map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
+/// The normalised URI as bytes (what nginx matches locations against).
+pub fn normalize_uri_bytes(uri: &str) -> Result<Vec<u8>, String> {
     let path = uri.split(['?', '#']).next().unwrap_or("");
     if !path.starts_with('/') {
         return Err(format!("URI \"{uri}\" does not start with \"/\""));
     }
     let bytes = path.as_bytes();
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
     let mut decoded = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
-            match hex {
-                Some(b) => {
-                    decoded.push(b);
+        if bytes[i] == b'%' {
+            let hi = bytes.get(i + 1).copied().and_then(hex);
+            let lo = bytes.get(i + 2).copied().and_then(hex);
+            match (hi, lo) {
+                (Some(h), Some(l)) if h * 16 + l != 0 => {
+                    decoded.push(h * 16 + l);
                     i += 3;
                     continue;
                 }
-                None => return Err(format!("URI \"{uri}\" has an invalid %-escape")),
+                _ => return Err(format!("URI \"{uri}\" has an invalid %-escape")),
             }
         }
         decoded.push(bytes[i]);
         i += 1;
     }
-    let text = String::from_utf8_lossy(&decoded).into_owned();
-    let mut out: Vec<&str> = Vec::new();
-    let trailing = text.ends_with('/') || text.ends_with("/.") || text.ends_with("/..");
-    for seg in text.split('/') {
+    let trailing = decoded.ends_with(b"/") || decoded.ends_with(b"/.") || decoded.ends_with(b"/..");
+    let mut out: Vec<&[u8]> = Vec::new();
+    for seg in decoded.split(|&b| b == b'/') {
         match seg {
-            "" | "." => {}
-            ".." => {
+            b"" | b"." => {}
+            b".." => {
                 if out.pop().is_none() {
                     return Err(format!("URI \"{uri}\" goes above the root"));
                 }
@@ -109,11 +115,32 @@ pub fn normalize_uri(uri: &str) -> Result<String, String> {
             s => out.push(s),
         }
     }
-    let mut n = format!("/{}", out.join("/"));
-    if trailing && n != "/" {
-        n.push('/');
+    let mut n = Vec::with_capacity(decoded.len() + 1);
+    for seg in &out {
+        n.push(b'/');
+        n.extend_from_slice(seg);
+    }
+    if n.is_empty() || (trailing && n != b"/") {
+        n.push(b'/');
     }
     Ok(n)
+}
+
+/// nginx matches regexes on bytes: map each byte to one char so `.` is one byte.
+fn latin1(bytes: &[u8]) -> String {
+    bytes.iter().map(|&b| b as char).collect()
+}
+
+/// ngx_http_validate_host: Err for a Host nginx answers with 400.
+fn validate_host(host: &str) -> Result<(), String> {
+    let mut prev = 0u8;
+    for &b in host.as_bytes() {
+        if matches!(b, b'/' | b'\\' | 0) || (b == b'.' && prev == b'.') {
+            return Err(format!("Host \"{host}\" is invalid: nginx answers 400"));
+        }
+        prev = b;
+    }
+    Ok(())
 }
 
 fn normalize_host(host: &str) -> String {
@@ -163,39 +190,72 @@ fn regex(pattern: &str, caseless: bool) -> Result<regex_lite::Regex, String> {
     regex_lite::Regex::new(&p).map_err(|_| format!("the regex \"{pattern}\" uses syntax this router cannot evaluate (e.g. look-around); treated as not matching"))
 }
 
+/// The names of a socket's servers as nginx hashes them: first registration wins, and a name
+/// that conflicts (exact or wildcard) with an earlier one is dropped ("conflicting server name
+/// ..., ignored"); `.x` registers both `x` and `*.x`, so either conflict drops it whole. A server
+/// without `server_name` has the name `""`.
+struct NameTables {
+    exact: Vec<(String, usize)>,
+    prefix: Vec<(String, usize)>,
+    suffix: Vec<(String, usize)>,
+    regex: Vec<(String, usize)>,
+}
+
+fn name_tables(model: &Model, servers: &[usize]) -> NameTables {
+    let mut t = NameTables { exact: Vec::new(), prefix: Vec::new(), suffix: Vec::new(), regex: Vec::new() };
+    let implicit = [ServerName::Exact(String::new())];
+    for &i in servers {
+        let names: &[ServerName] = if model.servers[i].names.is_empty() { &implicit } else { &model.servers[i].names };
+        for n in names {
+            let taken = |v: &Vec<(String, usize)>, k: &str| v.iter().any(|(x, _)| x == k);
+            match n {
+                ServerName::Exact(e) => {
+                    if !taken(&t.exact, e) {
+                        t.exact.push((e.clone(), i));
+                    }
+                }
+                ServerName::Prefix { suffix, dot_form } => {
+                    let bare = &suffix[1..];
+                    if taken(&t.prefix, suffix) || (*dot_form && taken(&t.exact, bare)) {
+                        continue;
+                    }
+                    t.prefix.push((suffix.clone(), i));
+                    if *dot_form {
+                        t.exact.push((bare.to_string(), i));
+                    }
+                }
+                ServerName::Suffix(p) => {
+                    if !taken(&t.suffix, p) {
+                        t.suffix.push((p.clone(), i));
+                    }
+                }
+                ServerName::Regex(r) => t.regex.push((r.clone(), i)),
+            }
+        }
+    }
+    t
+}
+
 fn find_server(model: &Model, servers: &[usize], host: &str, notes: &mut Vec<String>) -> Option<(usize, ServerMatch)> {
-    let names = || servers.iter().flat_map(|&i| model.servers[i].names.iter().map(move |n| (i, n)));
-    if let Some((i, _)) = names().find(|(_, n)| matches!(n, ServerName::Exact(e) if e == host)) {
-        return Some((i, ServerMatch::ExactName));
+    let t = name_tables(model, servers);
+    if let Some((_, i)) = t.exact.iter().find(|(n, _)| n == host) {
+        return Some((*i, ServerMatch::ExactName));
     }
-    let prefix = names()
-        .filter_map(|(i, n)| match n {
-            ServerName::Prefix { suffix, dot_form } => {
-                let hit = host.ends_with(suffix.as_str()) || (*dot_form && host == &suffix[1..]);
-                hit.then_some((i, suffix.len()))
-            }
-            _ => None,
-        })
-        .max_by_key(|&(i, len)| (len, std::cmp::Reverse(i)));
-    if let Some((i, _)) = prefix {
-        return Some((i, ServerMatch::WildcardPrefix));
+    if host.is_empty() {
+        // Without a Host only the name "" matches; wildcards and regexes are not tried.
+        return None;
     }
-    let suffix = names()
-        .filter_map(|(i, n)| match n {
-            ServerName::Suffix(p) => host.starts_with(p.as_str()).then_some((i, p.len())),
-            _ => None,
-        })
-        .max_by_key(|&(i, len)| (len, std::cmp::Reverse(i)));
-    if let Some((i, _)) = suffix {
-        return Some((i, ServerMatch::WildcardSuffix));
+    if let Some((_, i)) = t.prefix.iter().filter(|(s, _)| host.ends_with(s.as_str())).max_by_key(|(s, _)| s.len()) {
+        return Some((*i, ServerMatch::WildcardPrefix));
     }
-    for (i, n) in names() {
-        if let ServerName::Regex(r) = n {
-            match regex(r, true) {
-                Ok(re) if re.is_match(host) => return Some((i, ServerMatch::Regex)),
-                Ok(_) => {}
-                Err(e) => notes.push(e),
-            }
+    if let Some((_, i)) = t.suffix.iter().filter(|(p, _)| host.starts_with(p.as_str())).max_by_key(|(p, _)| p.len()) {
+        return Some((*i, ServerMatch::WildcardSuffix));
+    }
+    for (r, i) in &t.regex {
+        match regex(r, true) {
+            Ok(re) if re.is_match(host) => return Some((*i, ServerMatch::Regex)),
+            Ok(_) => {}
+            Err(e) => notes.push(e),
         }
     }
     None
@@ -203,17 +263,28 @@ fn find_server(model: &Model, servers: &[usize], host: &str, notes: &mut Vec<Str
 
 /// One level of ngx_http_core_find_location. Returns true when the search stops (an exact match,
 /// or a regex match at some level).
-fn find_location(locs: &[Location], uri: &str, path: &mut Vec<usize>, chain: &mut Vec<Vec<usize>>, notes: &mut Vec<String>) -> bool {
+fn find_location(
+    locs: &[Location],
+    uri: &[u8],
+    regex_parent: bool,
+    path: &mut Vec<usize>,
+    chain: &mut Vec<Vec<usize>>,
+    notes: &mut Vec<String>,
+) -> bool {
     let mut best: Option<usize> = None;
     for (i, l) in locs.iter().enumerate() {
+        if regex_parent {
+            // nginx builds no static location tree under a regex location.
+            break;
+        }
         match l.modifier {
-            Modifier::Exact if uri == l.pattern => {
+            Modifier::Exact if uri == l.pattern.as_bytes() => {
                 path.push(i);
                 chain.push(path.clone());
                 path.pop();
                 return true;
             }
-            Modifier::Prefix | Modifier::PrefixNoRegex if uri.starts_with(l.pattern.as_str()) => {
+            Modifier::Prefix | Modifier::PrefixNoRegex if uri.starts_with(l.pattern.as_bytes()) => {
                 if best.map_or(true, |b| l.pattern.len() > locs[b].pattern.len()) {
                     best = Some(i);
                 }
@@ -227,7 +298,7 @@ fn find_location(locs: &[Location], uri: &str, path: &mut Vec<usize>, chain: &mu
         path.push(b);
         chain.push(path.clone());
         noregex = locs[b].modifier == Modifier::PrefixNoRegex;
-        let stop = find_location(&locs[b].children, uri, path, chain, notes);
+        let stop = find_location(&locs[b].children, uri, false, path, chain, notes);
         path.pop();
         if stop {
             return true;
@@ -236,16 +307,17 @@ fn find_location(locs: &[Location], uri: &str, path: &mut Vec<usize>, chain: &mu
     if noregex {
         return false;
     }
+    let text = latin1(uri);
     for (i, l) in locs.iter().enumerate() {
         if !l.modifier.is_regex() {
             continue;
         }
-        match regex(&l.pattern, l.modifier == Modifier::RegexCaseless) {
-            Ok(re) if re.is_match(uri) => {
+        match regex(&latin1(l.pattern.as_bytes()), l.modifier == Modifier::RegexCaseless) {
+            Ok(re) if re.is_match(&text) => {
                 chain.truncate(depth);
                 path.push(i);
                 chain.push(path.clone());
-                find_location(&l.children, uri, path, chain, notes);
+                find_location(&l.children, uri, true, path, chain, notes);
                 path.pop();
                 return true;
             }
@@ -259,13 +331,18 @@ fn find_location(locs: &[Location], uri: &str, path: &mut Vec<usize>, chain: &mu
 /// Routes a request through the model.
 pub fn route(model: &Model, req: &Request) -> Route {
     let mut notes = Vec::new();
-    let normalized_uri = match normalize_uri(&req.uri) {
+    let uri = match normalize_uri_bytes(&req.uri) {
         Ok(u) => u,
         Err(e) => {
             notes.push(format!("{e}: nginx answers 400"));
             return Route { server: None, server_match: None, locations: Vec::new(), normalized_uri: String::new(), notes };
         }
     };
+    let normalized_uri = String::from_utf8_lossy(&uri).into_owned();
+    if let Err(e) = validate_host(&req.host) {
+        notes.push(e);
+        return Route { server: None, server_match: None, locations: Vec::new(), normalized_uri, notes };
+    }
     let (servers, default) = socket_servers(model, req);
     let host = normalize_host(&req.host);
     let chosen = find_server(model, &servers, &host, &mut notes).or(default.map(|d| (d, ServerMatch::DefaultServer)));
@@ -274,7 +351,7 @@ pub fn route(model: &Model, req: &Request) -> Route {
         return Route { server: None, server_match: None, locations: Vec::new(), normalized_uri, notes };
     };
     let mut chain = Vec::new();
-    find_location(&model.servers[server].locations, &normalized_uri, &mut Vec::new(), &mut chain, &mut notes);
+    find_location(&model.servers[server].locations, &uri, false, &mut Vec::new(), &mut chain, &mut notes);
     notes.sort();
     notes.dedup();
     Route { server: Some(server), server_match: Some(how), locations: chain, normalized_uri, notes }
@@ -349,7 +426,8 @@ mod tests {
         let any = "10.0.0.1";
         assert_eq!(pick(any, 80, "WWW.Example.org:80"), (Some(2), Some(ServerMatch::ExactName)));
         assert_eq!(pick(any, 80, "a.b.example.org"), (Some(3), Some(ServerMatch::WildcardPrefix)));
-        assert_eq!(pick(any, 80, "sub.example.org"), (Some(4), Some(ServerMatch::WildcardPrefix)));
+        // `.sub.example.org` registers `sub.example.org` as an exact name too.
+        assert_eq!(pick(any, 80, "sub.example.org"), (Some(4), Some(ServerMatch::ExactName)));
         assert_eq!(pick(any, 80, "x.sub.example.org"), (Some(4), Some(ServerMatch::WildcardPrefix)));
         assert_eq!(pick(any, 80, "mail.example.com"), (Some(5), Some(ServerMatch::WildcardSuffix)));
         assert_eq!(pick(any, 80, "joe.example.net"), (Some(6), Some(ServerMatch::Regex)));
@@ -358,6 +436,31 @@ mod tests {
         assert_eq!(pick("127.0.0.1", 80, "example.org"), (Some(7), Some(ServerMatch::DefaultServer)));
         assert_eq!(pick(any, 8080, "example.org"), (Some(8), Some(ServerMatch::DefaultServer)));
         assert_eq!(pick(any, 81, "example.org"), (None, None));
+    }
+
+    #[test]
+    fn behaviours_found_against_live_nginx() {
+        // Each case disagreed with nginx 1.22.1 serving on loopback (tests/tests/routing_live.rs).
+        let m = model("server { listen 80; server_name a.test; } server { listen 80; } server { listen 80 default_server; server_name c.test; }");
+        assert_eq!(route(&m, &req("", "/")).server, Some(1), "a server without server_name is named \"\"");
+        let m = model("server { listen 80; server_name a.test; } server { listen 80; server_name ~^.*$; }");
+        assert_eq!(route(&m, &req("", "/")).server, Some(0), "no regex names without a Host");
+        let m = model("server { listen 80; server_name default.test; } server { listen 80; server_name .example.org; } server { listen 80; server_name example.org; }");
+        assert_eq!(route(&m, &req("example.org", "/")).server, Some(1), "first registration wins");
+        let m = model("server { listen 80; server_name default.test; } server { listen 80; server_name example.com; } server { listen 80; server_name .example.com; }");
+        assert_eq!(route(&m, &req("x.example.com", "/")).server, Some(0), "a conflicting .x is dropped whole");
+        let m = model("server { listen 80; location ~ /rx { location /rx/sub/ { } location = /rx/e { } location ~ ^/rx/re { } } }");
+        assert_eq!(loc(&m, "x", "/rx/sub/q"), "location ~ /rx");
+        assert_eq!(loc(&m, "x", "/rx/e"), "location ~ /rx");
+        assert_eq!(loc(&m, "x", "/rx/re"), "location ~ ^/rx/re");
+        let m = model(r#"server { listen 80; location /u/ { location ~ "^/u/..$" { } location ~ "^/u/.$" { } } }"#);
+        assert_eq!(loc(&m, "x", "/u/%C3%A9"), "location ~ ^/u/..$", "regexes match bytes");
+        for bad in ["/a%4", "/a%", "/a%+1", "/c/d%00"] {
+            assert!(normalize_uri(bad).is_err(), "{bad}");
+        }
+        for bad in ["a..test", "a/b.test"] {
+            assert_eq!(route(&m, &req(bad, "/")).server, None, "{bad}");
+        }
     }
 
     #[test]
