@@ -1,5 +1,86 @@
-//! Availability rules, one per file.
+//! Availability rules (and the performance rules that keep a server responsive), one per file.
 
-use crate::rules::Rule;
+mod proxy_buffering_off;
+mod proxy_timeouts;
+mod regex_never_matches;
+mod shadowed_location;
+mod keepalive_requests;
+mod tiny_client_max_body_size;
+mod upstream_no_keepalive;
+mod worker_connections_limit;
+mod worker_processes_auto;
 
-pub(crate) static RULES: &[Rule] = &[];
+use crate::rules::{Rule, RuleContext};
+
+pub(crate) static RULES: &[Rule] = &[
+    shadowed_location::RULE,
+    regex_never_matches::RULE,
+    worker_connections_limit::RULE,
+    proxy_timeouts::RULE,
+    tiny_client_max_body_size::RULE,
+    worker_processes_auto::RULE,
+    keepalive_requests::RULE,
+    proxy_buffering_off::RULE,
+    upstream_no_keepalive::RULE,
+];
+
+/// Words in a location path that name streaming endpoints (WebSocket, SSE, long polling).
+const STREAMING_WORDS: &[&str] =
+    &["ws", "websocket", "socket", "sse", "stream", "event", "live", "push", "subscri", "realtime", "poll", "notif", "hub", "cable", "signalr", "sockjs", "chat"];
+
+/// The block serves streaming responses: it (or a location inside it) forwards `Upgrade`, sets
+/// `X-Accel-Buffering` or `chunked_transfer_encoding`, or its location path names a streaming
+/// endpoint. Also true when an `include` in the block or around it was not found (what it sets
+/// is unknown).
+pub(super) fn streaming(cx: &RuleContext, block: Option<usize>) -> bool {
+    if unseen_includes(cx, block) {
+        return true;
+    }
+    let (_, headers) = cx.effective(block, &["proxy_set_header"]);
+    if headers.iter().any(|&h| cx.item(h).arg(0).eq_ignore_ascii_case("upgrade")) {
+        return true;
+    }
+    let mut stack: Vec<usize> = cx.children(block).to_vec();
+    while let Some(i) = stack.pop() {
+        let it = cx.item(i);
+        match it.name.as_str() {
+            "proxy_set_header" if it.arg(0).eq_ignore_ascii_case("upgrade") => return true,
+            "add_header" | "proxy_hide_header" | "proxy_ignore_headers" if it.args.iter().any(|a| a.eq_ignore_ascii_case("x-accel-buffering")) => return true,
+            "chunked_transfer_encoding" => return true,
+            _ => {}
+        }
+        stack.extend_from_slice(cx.children(Some(i)));
+    }
+    let mut at = block;
+    while let Some(b) = at {
+        let it = cx.item(b);
+        if it.name == "location" {
+            let path = it.args.join(" ").to_ascii_lowercase();
+            let words: Vec<&str> = path.split(|c: char| !c.is_ascii_alphanumeric()).collect();
+            if words.iter().any(|w| STREAMING_WORDS.iter().any(|s| w.starts_with(s))) {
+                return true;
+            }
+        }
+        at = it.parent;
+    }
+    false
+}
+
+/// An `include` in `block` or an enclosing block that resolved to no file.
+pub(super) fn unseen_includes(cx: &RuleContext, block: Option<usize>) -> bool {
+    let mut at = block;
+    while let Some(b) = at {
+        let it = cx.item(b);
+        let src = cx.src(b);
+        if let Some(body) = it.directive.block() {
+            for node in &body.items {
+                let crate::syntax::Node::Directive(d) = node else { continue };
+                if d.name.is(src, "include") && cx.config.include_at(it.doc, d).map_or(true, |inc| inc.targets.is_empty()) {
+                    return true;
+                }
+            }
+        }
+        at = it.parent;
+    }
+    false
+}

@@ -1,5 +1,49 @@
 //! Correctness rules, one per file.
 
-use crate::rules::Rule;
+mod proxy_set_header_drops_host;
+mod root_in_location;
+mod unused_map;
+mod unused_upstream;
+mod uri_in_redirect;
 
-pub(crate) static RULES: &[Rule] = &[];
+use crate::rules::{Rule, RuleContext};
+
+pub(crate) static RULES: &[Rule] =
+    &[root_in_location::RULE, proxy_set_header_drops_host::RULE, uri_in_redirect::RULE, unused_map::RULE, unused_upstream::RULE];
+
+/// Every loaded file's text with comments removed (a `#` at the start of a word to the end of
+/// the line), for "is this name used anywhere" searches.
+pub(super) fn code_text(cx: &RuleContext) -> String {
+    let mut out = String::new();
+    for id in cx.files.ids() {
+        let text = String::from_utf8_lossy(cx.files.bytes(id));
+        for line in text.lines() {
+            let mut prev = ' ';
+            let mut cut = line.len();
+            for (i, c) in line.char_indices() {
+                if c == '#' && (prev.is_whitespace() || matches!(prev, ';' | '{' | '}')) {
+                    cut = i;
+                    break;
+                }
+                prev = c;
+            }
+            out.push_str(&line[..cut]);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// Occurrences of `needle` in `hay` not surrounded by characters for which `word` is true.
+pub(super) fn count_tokens(hay: &str, needle: &str, word: impl Fn(char) -> bool) -> usize {
+    if needle.is_empty() {
+        return 0;
+    }
+    hay.match_indices(needle)
+        .filter(|(i, _)| {
+            let before = hay[..*i].chars().next_back();
+            let after = hay[i + needle.len()..].chars().next();
+            !before.is_some_and(&word) && !after.is_some_and(&word)
+        })
+        .count()
+}

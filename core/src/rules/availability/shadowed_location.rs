@@ -1,0 +1,279 @@
+use crate::declare_rule;
+use crate::model::{Location, Modifier};
+use crate::rules::{Findings, RuleContext};
+use crate::source::Span;
+
+declare_rule! {
+    /// A location can never be selected: every URI that could reach it is provably taken by
+    /// another location first (a regex that matches all of them, or a longer prefix).
+    ///
+    /// ## Why
+    /// nginx picks the longest prefix, then tries regexes in order and lets the first match win
+    /// over a plain prefix (not `^~`). A block that is never selected is dead configuration: its
+    /// settings (limits, `auth_basic`, headers) silently never apply.
+    ///
+    /// ## Bad
+    /// ```nginx
+    /// location ~ ^/api {
+    ///     proxy_pass http://app;
+    /// }
+    /// location /api/admin/ {
+    ///     allow 10.0.0.0/8;
+    ///     deny all;
+    /// }
+    /// ```
+    ///
+    /// ## Good
+    /// ```nginx
+    /// location ^~ /api/admin/ {
+    ///     allow 10.0.0.0/8;
+    ///     deny all;
+    /// }
+    /// location ~ ^/api {
+    ///     proxy_pass http://app;
+    /// }
+    /// ```
+    ///
+    /// ## Fix
+    /// Make the prefix win with `^~`, reorder the regexes, or narrow the shadowing regex.
+    ///
+    /// ## Limits
+    /// Only what can be proven is reported; the method, per level of nesting:
+    /// - a plain prefix location `P` (with no nested exact or regex location that could stop the
+    ///   search inside it) is shadowed by a regex of its level, or of an enclosing level whose
+    ///   selected location is not `^~` (nginx's nested search falls back to outer regexes), that
+    ///   matches `P` itself without depending on what follows
+    ///   (no `$`, `\b`, look-around): every URI starting with `P` then matches that regex;
+    /// - a nested prefix or exact location under `A` is shadowed when a sibling prefix of `A`
+    ///   is longer than `A` and a prefix of the nested pattern: those URIs never select `A`;
+    /// - a regex location is shadowed by an earlier regex of the same level with the same
+    ///   pattern, or one that matches the literal text every match of the later regex starts
+    ///   with (`^/static/` after `~ ^/st`).
+    ///
+    /// Regexes the router cannot evaluate (look-around, backreferences) are never used as proof.
+    /// Locations inside `if` blocks are not routed.
+    pub(crate) RULE {
+        code: "AVL001",
+        name: "shadowed-location",
+        category: Availability,
+        severity: Warning,
+        check: check,
+    }
+}
+
+/// A regex (with nginx's case flag) compiled by the router's engine.
+pub(super) fn compile(pattern: &str, caseless: bool) -> Option<regex_lite::Regex> {
+    let p = if caseless { format!("(?i){pattern}") } else { pattern.to_string() };
+    regex_lite::Regex::new(&p).ok()
+}
+
+/// The regex's verdict on a string never depends on the text after the match: no end anchors,
+/// word boundaries or look-around.
+fn end_independent(pattern: &str) -> bool {
+    !pattern.contains('$') && !["\\b", "\\B", "\\z", "\\Z", "\\G", "(?=", "(?!", "(?<"].iter().any(|s| pattern.contains(s))
+}
+
+/// True when `pattern` matches every string that starts with `prefix`.
+fn covers(pattern: &str, caseless: bool, prefix: &str) -> bool {
+    end_independent(pattern) && compile(pattern, caseless).is_some_and(|re| re.is_match(prefix))
+}
+
+/// A top-level `|` (outside groups and classes) makes anchors and literal prefixes meaningless.
+pub(super) fn has_top_level_alternation(pattern: &str) -> bool {
+    let b = pattern.as_bytes();
+    let (mut depth, mut class, mut i) = (0i32, false, 0);
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 1,
+            b'[' if !class => class = true,
+            b']' if class => class = false,
+            b'(' if !class => depth += 1,
+            b')' if !class => depth -= 1,
+            b'|' if !class && depth == 0 => return true,
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
+/// The literal text every match of an `^`-anchored regex starts with (`^/static/.*\.css` gives
+/// `/static/`); None when the regex is not anchored that way.
+pub(super) fn literal_prefix(pattern: &str) -> Option<String> {
+    let rest = pattern.strip_prefix('^')?;
+    if has_top_level_alternation(pattern) {
+        return None;
+    }
+    let mut out = String::new();
+    let mut chars = rest.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '?' | '*' | '{' => {
+                out.pop();
+                break;
+            }
+            '.' | '[' | ']' | '(' | ')' | '|' | '+' | '^' | '$' => break,
+            '\\' => match chars.next() {
+                Some(e) if !e.is_ascii_alphanumeric() => out.push(e),
+                _ => break,
+            },
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// A location whose subtree could stop the search (nested exact or regex locations).
+fn has_stoppers(l: &Location) -> bool {
+    l.children.iter().any(|c| matches!(c.modifier, Modifier::Exact) || c.modifier.is_regex() || has_stoppers(c))
+}
+
+struct Shadow {
+    by: Span,
+    why: String,
+}
+
+/// `path`: the levels from the server down to the location's own level, each with the index
+/// of the location taken at that level.
+fn shadow_of(levels: &[(&[Location], usize)]) -> Option<Shadow> {
+    let (own, i) = *levels.last()?;
+    let l = &own[i];
+    match l.modifier {
+        Modifier::Regex | Modifier::RegexCaseless => {
+            let caseless = l.modifier == Modifier::RegexCaseless;
+            for s in &own[..i] {
+                if !s.modifier.is_regex() {
+                    continue;
+                }
+                let s_caseless = s.modifier == Modifier::RegexCaseless;
+                if s.pattern == l.pattern && (s_caseless || !caseless) {
+                    return Some(Shadow { by: s.span, why: format!("the earlier `{}` has the same pattern", s.label()) });
+                }
+                if let Some(q) = literal_prefix(&l.pattern) {
+                    let case_ok = s_caseless || !caseless || !q.chars().any(|c| c.is_alphabetic());
+                    if case_ok && covers(&s.pattern, s_caseless, &q) {
+                        return Some(Shadow {
+                            by: s.span,
+                            why: format!("every URI it matches starts with \"{q}\", and the earlier `{}` matches all of those", s.label()),
+                        });
+                    }
+                }
+            }
+            None
+        }
+        Modifier::Prefix | Modifier::PrefixNoRegex | Modifier::Exact => {
+            let p = &l.pattern;
+            // A longer sibling prefix of an enclosing location takes every URI reaching here.
+            for k in 0..levels.len() - 1 {
+                let (sibs, a) = levels[k];
+                let anc = &sibs[a];
+                if !matches!(anc.modifier, Modifier::Prefix | Modifier::PrefixNoRegex) {
+                    continue;
+                }
+                for b in sibs.iter() {
+                    if matches!(b.modifier, Modifier::Prefix | Modifier::PrefixNoRegex)
+                        && b.pattern.len() > anc.pattern.len()
+                        && p.starts_with(b.pattern.as_str())
+                    {
+                        return Some(Shadow {
+                            by: b.span,
+                            why: format!("every URI it could get selects the longer `{}` instead of the enclosing `{}`", b.label(), anc.label()),
+                        });
+                    }
+                }
+            }
+            if l.modifier != Modifier::Prefix || has_stoppers(l) {
+                return None;
+            }
+            // Regexes of its own level, then of enclosing levels: a level's regexes run unless the
+            // location taken there is `^~`; a regex location taken ends the search.
+            for k in (0..levels.len()).rev() {
+                let (sibs, a) = levels[k];
+                if sibs[a].modifier.is_regex() {
+                    break;
+                }
+                if sibs[a].modifier == Modifier::PrefixNoRegex {
+                    continue;
+                }
+                for s in sibs.iter().filter(|s| s.modifier.is_regex()) {
+                    if covers(&s.pattern, s.modifier == Modifier::RegexCaseless, p) {
+                        return Some(Shadow {
+                            by: s.span,
+                            why: format!("every URI starting with \"{p}\" matches `{}`, and regexes win over prefixes without ^~", s.label()),
+                        });
+                    }
+                }
+            }
+            None
+        }
+        Modifier::Named => None,
+    }
+}
+
+fn walk<'m>(levels: &mut Vec<(&'m [Location], usize)>, locs: &'m [Location], found: &mut Vec<(Span, String, Shadow)>) {
+    for i in 0..locs.len() {
+        levels.push((locs, i));
+        if let Some(s) = shadow_of(levels) {
+            found.push((locs[i].span, locs[i].label(), s));
+        } else {
+            walk(levels, &locs[i].children, found);
+        }
+        levels.pop();
+    }
+}
+
+fn check(cx: &RuleContext, out: &mut Findings) {
+    let mut found = Vec::new();
+    for s in &cx.model.servers {
+        walk(&mut Vec::new(), &s.locations, &mut found);
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (span, label, s) in found {
+        if !seen.insert(span) {
+            continue;
+        }
+        let d = out.report(span, format!("`{label}` can never be selected: {}", s.why));
+        d.labels.push(crate::report::Label { span: s.by, message: "takes its requests".into() });
+        d.help = Some("use `^~` on the prefix, reorder or narrow the regexes, or remove the dead block".into());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::literal_prefix;
+    use crate::rules::tests::findings;
+
+    #[test]
+    fn triggers() {
+        let f = findings("AVL001", "location ~ / { }\nlocation /api/ { }");
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("location /api/"), "{}", f[0].message);
+        assert_eq!(findings("AVL001", "location ~ ^/api { }\nlocation /api/admin/ { deny all; }").len(), 1);
+        assert_eq!(findings("AVL001", "location ~* ^/st { }\nlocation ~ ^/static/.*\\.css$ { }").len(), 1);
+        assert_eq!(findings("AVL001", "location ~ \\.php$ { }\nlocation ~ \\.php$ { }").len(), 1);
+        assert_eq!(findings("AVL001", "location /a/ { location /a/b/c/ { } }\nlocation /a/b/ { }").len(), 1);
+        // An outer regex takes URIs after the nested search found no regex.
+        assert_eq!(findings("AVL001", "location /a/ { location /a/b/ { } }\nlocation ~ ^/a { }").len(), 1);
+    }
+
+    #[test]
+    fn look_alikes_do_not() {
+        assert!(findings("AVL001", "location ~ \\.php$ { }\nlocation /api/ { }").is_empty());
+        assert!(findings("AVL001", "location ~ ^/api$ { }\nlocation /api/ { }").is_empty());
+        assert!(findings("AVL001", "location ~ ^/api { }\nlocation ^~ /api/admin/ { }").is_empty());
+        assert!(findings("AVL001", "location ~ ^/api { }\nlocation /api/ { location ~ \\.json$ { } }").is_empty());
+        assert!(findings("AVL001", "location ~ ^/static/ { }\nlocation ~* ^/st { }").is_empty());
+        assert!(findings("AVL001", "location ~ ^/st { }\nlocation ~* ^/static/ { }").is_empty());
+        assert!(findings("AVL001", "location ^~ /a/ { location /a/b/ { } }\nlocation ~ ^/a { }").is_empty());
+        assert!(findings("AVL001", "location /a/ { location /a/b/c/ { } }\nlocation /a/x/ { }").is_empty());
+    }
+
+    #[test]
+    fn literal_prefixes() {
+        assert_eq!(literal_prefix("^/static/.*").as_deref(), Some("/static/"));
+        assert_eq!(literal_prefix("^/ab?c").as_deref(), Some("/a"));
+        assert_eq!(literal_prefix("^\\/api\\.v1").as_deref(), Some("/api.v1"));
+        assert_eq!(literal_prefix("^/a|/b"), None);
+        assert_eq!(literal_prefix("/a"), None);
+    }
+}

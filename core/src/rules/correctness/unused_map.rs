@@ -1,0 +1,104 @@
+use crate::declare_rule;
+use crate::rules::{Findings, RuleContext};
+
+declare_rule! {
+    /// A `map` (or `geo`, `split_clients`) defines a variable that nothing in the configuration
+    /// uses.
+    ///
+    /// ## Why
+    /// An unused map is usually a leftover or a typo: the directive meant to use it spells the
+    /// variable differently (and gets an empty or unrelated variable), or the feature it was
+    /// written for (rate-limit keys, log filters, upgrade headers) was never wired up.
+    ///
+    /// ## Bad
+    /// ```nginx
+    /// map $http_upgrade $connection_upgrade {
+    ///     default upgrade;
+    ///     ''      close;
+    /// }
+    /// # ... but the location sends: proxy_set_header Connection $connection_upgrad;
+    /// ```
+    ///
+    /// ## Good
+    /// ```nginx
+    /// map $http_upgrade $connection_upgrade {
+    ///     default upgrade;
+    ///     ''      close;
+    /// }
+    /// proxy_set_header Connection $connection_upgrade;
+    /// ```
+    ///
+    /// ## Fix
+    /// Use the variable where it was meant to be used, or delete the block.
+    ///
+    /// ## Limits
+    /// Only on a whole configuration. Any `$name`/`${name}` outside comments in any loaded file
+    /// counts as a use, as do `var.name`, `var["name"]` and `variables.name` (Lua, njs, Perl);
+    /// uses in files nginx does not load (Lua files, njs modules) are not seen.
+    pub(crate) RULE {
+        code: "COR004",
+        name: "unused-map",
+        category: Correctness,
+        severity: Info,
+        whole_config: true,
+        check: check,
+    }
+}
+
+fn word(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
+
+fn check(cx: &RuleContext, out: &mut Findings) {
+    let text = super::code_text(cx);
+    for (_, it) in cx.items().iter().enumerate() {
+        let var = match (it.name.as_str(), it.ctx) {
+            ("map" | "split_clients", Some(_)) if it.is_block() => it.arg(1),
+            ("geo", Some(_)) if it.is_block() => it.args.last().map(String::as_str).unwrap_or(""),
+            _ => continue,
+        };
+        let Some(name) = var.strip_prefix('$') else { continue };
+        if name.is_empty() {
+            continue;
+        }
+        // `$name` ends at a non-word character (what precedes the `$` does not matter).
+        let plain = format!("${name}");
+        let uses = text.match_indices(&plain).filter(|(i, _)| !text[i + plain.len()..].chars().next().is_some_and(word)).count()
+            + text.matches(&format!("${{{name}}}")).count();
+        let scripted = [format!("var.{name}"), format!("var[\"{name}\"]"), format!("var['{name}']"), format!("variables.{name}")]
+            .iter()
+            .any(|s| super::count_tokens(&text, s, word) > 0);
+        // The definition itself is one occurrence.
+        if uses <= 1 && !scripted {
+            out.report(it.span(), format!("{} defines ${name}, but nothing uses ${name}", it.name))
+                .with_help_mut(format!("use ${name} where it was meant to be used (check its spelling there), or remove the block"));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::tests::findings;
+
+    fn conf(http: &str) -> String {
+        format!("events {{}}\nhttp {{\n{http}\n}}\n")
+    }
+
+    #[test]
+    fn triggers() {
+        let map = "map $http_upgrade $connection_upgrade { default upgrade; '' close; }";
+        let f = findings("COR004", &conf(&format!("{map}\nserver {{ listen 80; proxy_set_header Connection $connection_upgrad; }}")));
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("$connection_upgrade"));
+        assert_eq!(findings("COR004", &conf("geo $bad { default 0; 10.0.0.0/8 1; }\n# if ($bad) { return 403; }")).len(), 1);
+    }
+
+    #[test]
+    fn look_alikes_do_not() {
+        let map = "map $http_upgrade $connection_upgrade { default upgrade; '' close; }";
+        assert!(findings("COR004", &conf(&format!("{map}\nserver {{ listen 80; proxy_set_header Connection $connection_upgrade; }}"))).is_empty());
+        assert!(findings("COR004", &conf("map $uri $x { default 1; }\nlog_format l \"${x}ms\";")).is_empty());
+        assert!(findings("COR004", &conf("map $pid $b { default 1; }\nlog_format l $a$b$pid;")).is_empty());
+        assert!(findings("COR004", &conf("map $uri $loggable { default 1; }\naccess_log /var/log/a.log combined if=$loggable;")).is_empty());
+    }
+}
