@@ -1,0 +1,143 @@
+use super::{before, directive_text, indent_of, level_label};
+use crate::declare_rule;
+use crate::report::Label;
+use crate::rules::{Edit, Findings, Fix, RuleContext};
+use crate::spec::{Context, NginxVersion};
+
+/// Security headers whose loss is reported (lowercase).
+const SECURITY_HEADERS: &[&str] = &[
+    "strict-transport-security",
+    "content-security-policy",
+    "x-frame-options",
+    "x-content-type-options",
+    "referrer-policy",
+    "permissions-policy",
+];
+
+declare_rule! {
+    /// A `server`, `location` or `if` block sets its own `add_header`, which silently drops every
+    /// security header (`Strict-Transport-Security`, `Content-Security-Policy`, ...) set at an
+    /// outer level.
+    ///
+    /// ## Why
+    /// nginx inherits `add_header` from the outer level only when the inner level defines none.
+    /// One `add_header Cache-Control ...` in a location therefore removes the server's HSTS,
+    /// CSP and X-Frame-Options from every response of that location, without any warning.
+    ///
+    /// ## Bad
+    /// ```nginx
+    /// server {
+    ///     add_header Strict-Transport-Security "max-age=63072000" always;
+    ///     location /static/ {
+    ///         add_header Cache-Control "public";
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Good
+    /// ```nginx
+    /// server {
+    ///     add_header Strict-Transport-Security "max-age=63072000" always;
+    ///     location /static/ {
+    ///         add_header Cache-Control "public";
+    ///         add_header Strict-Transport-Security "max-age=63072000" always;
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// ## Fix
+    /// Repeat the lost headers in the inner block (unsafe fix: copies the outer `add_header`
+    /// lines in front of the inner ones), keep them in a file included wherever `add_header` is
+    /// used, or, on nginx ≥ 1.29.3, set `add_header_inherit merge;`.
+    ///
+    /// ## Limits
+    /// Only the six headers above are considered security headers; `more_set_headers`
+    /// (headers-more) is not subject to this inheritance and is not looked at. Not reported
+    /// where the effective `add_header_inherit` is `merge`.
+    pub(crate) RULE {
+        code: "SEC010",
+        name: "add-header-inheritance",
+        category: Security,
+        severity: Warning,
+        check: check,
+    }
+}
+
+fn check(cx: &RuleContext, out: &mut Findings) {
+    for (b, blk) in cx.items().iter().enumerate() {
+        if !matches!(blk.name.as_str(), "server" | "location" | "if") || !blk.is_block() {
+            continue;
+        }
+        if !matches!(blk.ctx, Some(Context::Http | Context::Server | Context::Location)) {
+            continue;
+        }
+        let own: Vec<usize> = cx.children(Some(b)).iter().copied().filter(|&c| cx.item(c).name == "add_header").collect();
+        let Some(&first) = own.first() else { continue };
+        if cx.inherited(Some(b), "add_header_inherit").is_some_and(|m| cx.item(m).arg(0) == "merge") {
+            continue;
+        }
+        let own_names: Vec<String> = own.iter().map(|&c| cx.item(c).arg(0).to_ascii_lowercase()).collect();
+        let (level, outer) = cx.effective(blk.parent, &["add_header"]);
+        let mut lost: Vec<usize> = Vec::new();
+        let mut names: Vec<String> = Vec::new();
+        for o in outer {
+            let n = cx.item(o).arg(0).to_ascii_lowercase();
+            if SECURITY_HEADERS.contains(&n.as_str()) && !own_names.contains(&n) && !names.iter().any(|x| x.eq_ignore_ascii_case(&n)) {
+                names.push(cx.item(o).arg(0).to_string());
+                lost.push(o);
+            }
+        }
+        if lost.is_empty() {
+            continue;
+        }
+        let here = level_label(cx, Some(b));
+        let there = level_label(cx, level);
+        let plural = if names.len() == 1 { "" } else { "s" };
+        let d = out.report(
+            cx.item(first).span(),
+            format!("add_header in {here} drops the {} header{plural} set in {there}: nginx inherits add_header only when a level sets none", names.join(", ")),
+        );
+        for &o in &lost {
+            d.labels.push(Label { span: cx.item(o).span(), message: format!("not sent by {here}") });
+        }
+        let merge = if cx.version() == NginxVersion::Latest { ", or set `add_header_inherit merge;` (nginx ≥ 1.29.3)" } else { "" };
+        d.help = Some(format!("repeat {} in {here} (e.g. from a shared include file){merge}", names.join(", ")));
+        let indent = indent_of(cx, first);
+        let text: String = lost.iter().map(|&o| format!("{}\n{indent}", directive_text(cx, o))).collect();
+        d.fix = Some(Fix {
+            message: format!("copy {} into {here}", names.join(", ")),
+            safe: false,
+            edits: vec![Edit { span: before(cx, first), replacement: text }],
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::tests::findings;
+
+    #[test]
+    fn triggers() {
+        let f = findings(
+            "SEC010",
+            "add_header Strict-Transport-Security \"max-age=63072000\" always;\nadd_header X-Frame-Options DENY;\nlocation /static/ { add_header Cache-Control public; }",
+        );
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("Strict-Transport-Security, X-Frame-Options"), "{}", f[0].message);
+        assert!(f[0].fix.as_ref().unwrap().edits[0].replacement.contains("add_header X-Frame-Options DENY;"));
+        let http = "events {}\nhttp {\nadd_header Content-Security-Policy \"default-src 'self'\";\nserver { listen 80; location / { if ($x) { add_header X-A b; } } add_header X-B c; }\n}\n";
+        assert_eq!(findings("SEC010", http).len(), 1);
+    }
+
+    #[test]
+    fn look_alikes_do_not() {
+        // the inner level repeats the security header
+        assert!(findings("SEC010", "add_header X-Frame-Options DENY;\nlocation / { add_header X-Frame-Options DENY; add_header X-A b; }").is_empty());
+        // only non-security headers are dropped
+        assert!(findings("SEC010", "add_header Cache-Control no-store;\nlocation / { add_header X-A b; }").is_empty());
+        // the inner level sets no add_header: it inherits
+        assert!(findings("SEC010", "add_header X-Frame-Options DENY;\nlocation / { root /srv; }").is_empty());
+        // add_header_inherit merge (nginx >= 1.29.3)
+        assert!(findings("SEC010", "add_header_inherit merge;\nadd_header X-Frame-Options DENY;\nlocation / { add_header X-A b; }").is_empty());
+    }
+}

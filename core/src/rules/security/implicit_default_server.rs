@@ -1,0 +1,118 @@
+use crate::declare_rule;
+use crate::rules::{Edit, Findings, Fix, RuleContext};
+use std::collections::BTreeMap;
+
+declare_rule! {
+    /// Several servers listen on one address and port and none is marked `default_server`: the
+    /// first one in reading order silently answers every request whose Host matches no
+    /// `server_name`.
+    ///
+    /// ## Why
+    /// Requests with an unknown or missing Host (scanners, clients using the IP, misconfigured
+    /// DNS) go to the socket's default server. Without `default_server` that is whichever server
+    /// comes first, often a real site, which then serves its content (and cookies, admin pages)
+    /// under arbitrary Host names, and changes when include files are renamed.
+    ///
+    /// ## Bad
+    /// ```nginx
+    /// server { listen 80; server_name app.example.com; }
+    /// server { listen 80; server_name www.example.com; }
+    /// ```
+    ///
+    /// ## Good
+    /// ```nginx
+    /// server { listen 80 default_server; return 444; }
+    /// server { listen 80; server_name app.example.com; }
+    /// server { listen 80; server_name www.example.com; }
+    /// ```
+    ///
+    /// ## Fix
+    /// Add a dedicated catch-all server with `listen ... default_server` (often `return 444;`),
+    /// or mark the intended one (safe fix: marks the current first server, which changes
+    /// nothing but makes it explicit).
+    ///
+    /// ## Limits
+    /// Only reported on a whole configuration. Sockets are compared as written (address and
+    /// port); a server without `listen` counts as `*:80`; unix sockets are not looked at.
+    pub(crate) RULE {
+        code: "SEC020",
+        name: "implicit-default-server",
+        category: Security,
+        severity: Info,
+        whole_config: true,
+        check: check,
+    }
+}
+
+fn check(cx: &RuleContext, out: &mut Findings) {
+    // socket -> (server index, listen span or None for an implicit *:80), in reading order
+    let mut sockets: BTreeMap<String, Vec<(usize, Option<crate::source::Span>)>> = BTreeMap::new();
+    let mut defaults: std::collections::HashSet<String> = std::collections::HashSet::new();
+    for (s, server) in cx.model.servers.iter().enumerate() {
+        if server.listens.is_empty() {
+            sockets.entry("0.0.0.0:80".into()).or_default().push((s, None));
+        }
+        for l in &server.listens {
+            let e = sockets.entry(l.socket()).or_default();
+            if !e.iter().any(|(x, _)| *x == s) {
+                e.push((s, Some(l.span)));
+            }
+            if l.default_server {
+                defaults.insert(l.socket());
+            }
+        }
+    }
+    for (socket, servers) in sockets {
+        if servers.len() < 2 || defaults.contains(&socket) {
+            continue;
+        }
+        let (first, span) = servers[0];
+        let server = &cx.model.servers[first];
+        let d = out.report(
+            span.unwrap_or(server.span),
+            format!(
+                "{} servers listen on {socket} and none is default_server: the first, {}, answers requests for any unknown Host",
+                servers.len(),
+                server.label()
+            ),
+        );
+        for &(s, sp) in &servers[1..] {
+            d.labels.push(crate::report::Label { span: sp.unwrap_or(cx.model.servers[s].span), message: "also on this socket".into() });
+        }
+        d.help = Some(format!("add a catch-all server with `listen {socket} default_server;` (e.g. `return 444;`) or mark the intended one"));
+        // Mark the first server explicitly: insert after the listen's last argument.
+        if let Some(sp) = span {
+            if let Some((_, it)) = cx.items().iter().enumerate().find(|(_, it)| it.name == "listen" && it.span() == sp) {
+                if let Some(last) = it.directive.args.last() {
+                    let at = crate::source::Span { start: last.span.end, end: last.span.end, ..last.span };
+                    d.fix = Some(Fix {
+                        message: "make the first server the explicit default_server".into(),
+                        safe: true,
+                        edits: vec![Edit { span: at, replacement: " default_server".into() }],
+                    });
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::tests::findings;
+
+    #[test]
+    fn triggers() {
+        let f = findings("SEC020", "events {}\nhttp {\nserver { listen 80; server_name a.example.com; }\nserver { listen 80; server_name b.example.com; }\n}\n");
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("0.0.0.0:80") && f[0].message.contains("a.example.com"), "{}", f[0].message);
+        let f = findings("SEC020", "events {}\nhttp {\nserver { server_name a; }\nserver { server_name b; listen 443 ssl default_server; listen 80; }\n}\n");
+        assert_eq!(f.len(), 1);
+    }
+
+    #[test]
+    fn look_alikes_do_not() {
+        assert!(findings("SEC020", "events {}\nhttp {\nserver { listen 80; server_name a; }\nserver { listen 80 default_server; server_name b; }\n}\n").is_empty());
+        assert!(findings("SEC020", "events {}\nhttp {\nserver { listen 80; server_name a; }\nserver { listen 8080; server_name b; }\n}\n").is_empty());
+        assert!(findings("SEC020", "events {}\nhttp {\nserver { listen 10.0.0.1:80; }\nserver { listen 10.0.0.2:80; }\n}\n").is_empty());
+    }
+}
