@@ -1,6 +1,10 @@
 use crate::declare_rule;
 use crate::rules::{Edit, Findings, Fix, RuleContext};
+use crate::source::Span;
 use std::collections::BTreeMap;
+
+/// The servers on one socket: (server index, its listen; None = implicit `*:80`).
+type OnSocket = Vec<(usize, Option<Span>)>;
 
 declare_rule! {
     /// Several servers listen on one address and port and none is marked `default_server`: the
@@ -46,7 +50,7 @@ declare_rule! {
 
 fn check(cx: &RuleContext, out: &mut Findings) {
     // socket -> (server index, listen span or None for an implicit *:80), in reading order
-    let mut sockets: BTreeMap<String, Vec<(usize, Option<crate::source::Span>)>> = BTreeMap::new();
+    let mut sockets: BTreeMap<String, OnSocket> = BTreeMap::new();
     let mut defaults: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (s, server) in cx.model.servers.iter().enumerate() {
         if server.listens.is_empty() {
@@ -62,36 +66,48 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             }
         }
     }
+    // Sockets served by the same servers (IPv4 and IPv6 of one port) are reported together.
+    let mut groups: Vec<(Vec<String>, Vec<OnSocket>)> = Vec::new();
     for (socket, servers) in sockets {
         if servers.len() < 2 || defaults.contains(&socket) {
             continue;
         }
+        let ids: Vec<usize> = servers.iter().map(|(s, _)| *s).collect();
+        match groups.iter_mut().find(|(_, g)| g[0].iter().map(|(s, _)| *s).collect::<Vec<_>>() == ids) {
+            Some((names, g)) => {
+                names.push(socket);
+                g.push(servers);
+            }
+            None => groups.push((vec![socket], vec![servers])),
+        }
+    }
+    for (names, group) in groups {
+        let servers = &group[0];
         let (first, span) = servers[0];
         let server = &cx.model.servers[first];
         let d = out.report(
             span.unwrap_or(server.span),
             format!(
-                "{} servers listen on {socket} and none is default_server: the first, {}, answers requests for any unknown Host",
+                "{} servers listen on {} and none is default_server: the first, {}, answers requests for any unknown Host",
                 servers.len(),
+                names.join(" and "),
                 server.label()
             ),
         );
         for &(s, sp) in &servers[1..] {
             d.labels.push(crate::report::Label { span: sp.unwrap_or(cx.model.servers[s].span), message: "also on this socket".into() });
         }
-        d.help = Some(format!("add a catch-all server with `listen {socket} default_server;` (e.g. `return 444;`) or mark the intended one"));
-        // Mark the first server explicitly: insert after the listen's last argument.
-        if let Some(sp) = span {
-            if let Some((_, it)) = cx.items().iter().enumerate().find(|(_, it)| it.name == "listen" && it.span() == sp) {
-                if let Some(last) = it.directive.args.last() {
-                    let at = crate::source::Span { start: last.span.end, end: last.span.end, ..last.span };
-                    d.fix = Some(Fix {
-                        message: "make the first server the explicit default_server".into(),
-                        safe: true,
-                        edits: vec![Edit { span: at, replacement: " default_server".into() }],
-                    });
-                }
-            }
+        d.help = Some(format!("add a catch-all server with `listen {} default_server;` (e.g. `return 444;`) or mark the intended one", names[0]));
+        // Mark the first server explicitly: insert after the last argument of its listen(s).
+        let edits: Vec<Edit> = group
+            .iter()
+            .filter_map(|servers| servers[0].1)
+            .filter_map(|sp| cx.items().iter().find(|it| it.name == "listen" && it.span() == sp))
+            .filter_map(|it| it.directive.args.last())
+            .map(|last| Edit { span: Span { start: last.span.end, end: last.span.end, ..last.span }, replacement: " default_server".into() })
+            .collect();
+        if edits.len() == group.len() {
+            d.fix = Some(Fix { message: "make the first server the explicit default_server".into(), safe: true, edits });
         }
     }
 }
@@ -105,6 +121,10 @@ mod tests {
         let f = findings("SEC020", "events {}\nhttp {\nserver { listen 80; server_name a.example.com; }\nserver { listen 80; server_name b.example.com; }\n}\n");
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("0.0.0.0:80") && f[0].message.contains("a.example.com"), "{}", f[0].message);
+        let f = findings("SEC020", "events {}\nhttp {\nserver { listen 80; listen [::]:80; server_name a; }\nserver { listen 80; listen [::]:80; server_name b; }\n}\n");
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("0.0.0.0:80 and [::]:80"), "{}", f[0].message);
+        assert_eq!(f[0].fix.as_ref().unwrap().edits.len(), 2);
         let f = findings("SEC020", "events {}\nhttp {\nserver { server_name a; }\nserver { server_name b; listen 443 ssl default_server; listen 80; }\n}\n");
         assert_eq!(f.len(), 1);
     }

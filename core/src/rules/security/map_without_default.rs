@@ -10,7 +10,7 @@ fn uses(text: &str, var: &str) -> bool {
     }
     let plain = format!("${var}");
     text.match_indices(&plain).any(|(at, _)| {
-        text[at + plain.len()..].chars().next().is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_'))
+        text[at + plain.len()..].chars().next().map_or(true, |c| !(c.is_ascii_alphanumeric() || c == '_'))
     })
 }
 

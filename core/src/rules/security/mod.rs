@@ -40,9 +40,9 @@ pub(crate) static RULES: &[Rule] = &[
 ];
 
 /// A readable name for a configuration level: `http`, `server example.com`, `location /x`,
-/// `if ($a = b)`; None = the main level.
+/// `if ($a = b)`; None = the top level (of a whole configuration or of a snippet).
 pub(crate) fn level_label(cx: &RuleContext, level: Option<usize>) -> String {
-    let Some(l) = level else { return "the main level".into() };
+    let Some(l) = level else { return "the top level".into() };
     let it = cx.item(l);
     match it.name.as_str() {
         "server" => match cx.child(Some(l), "server_name").map(|s| cx.item(s).arg(0).to_string()) {
@@ -113,7 +113,7 @@ pub(crate) fn opaque(cx: &RuleContext, block: usize, outer: bool) -> bool {
     use crate::syntax::Node;
     fn unresolved(cx: &RuleContext, doc: usize, src: &[u8], nodes: &[Node], deep: bool) -> bool {
         nodes.iter().any(|n| match n {
-            Node::Directive(d) if d.name.is(src, "include") => cx.config.include_at(doc, d).is_none_or(|inc| inc.targets.is_empty()),
+            Node::Directive(d) if d.name.is(src, "include") => cx.config.include_at(doc, d).map_or(true, |inc| inc.targets.is_empty()),
             Node::Directive(d) if deep => d.block().is_some_and(|b| unresolved(cx, doc, src, &b.items, true)),
             _ => false,
         })

@@ -75,7 +75,7 @@ declare_rule! {
 }
 
 fn check(cx: &RuleContext, out: &mut Findings) {
-    for (_, it) in cx.items().iter().enumerate() {
+    for it in cx.items() {
         if it.name.ends_with("ssl_protocols") {
             let weak: Vec<usize> = (0..it.args.len()).filter(|&a| WEAK_PROTOCOLS.contains(&it.args[a].as_str())).collect();
             if weak.is_empty() {
