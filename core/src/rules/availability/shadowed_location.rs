@@ -50,6 +50,9 @@ declare_rule! {
     ///   pattern, or one that matches the literal text every match of the later regex starts
     ///   with (`^/static/` after `~ ^/st`).
     ///
+    /// Each proof is then cross-checked with the router: requests for the prefix (and longer
+    /// URIs) addressed to the server by its first name must not land in the location.
+    ///
     /// Regexes the router cannot evaluate (look-around, backreferences) are never used as proof.
     /// Locations inside `if` blocks are not routed.
     pub(crate) RULE {
@@ -210,6 +213,10 @@ fn shadow_of(levels: &[(&[Location], usize)]) -> Option<Shadow> {
     }
 }
 
+fn find(locs: &[Location], span: Span) -> Option<&Location> {
+    locs.iter().find_map(|l| if l.span == span { Some(l) } else { find(&l.children, span) })
+}
+
 fn walk<'m>(levels: &mut Vec<(&'m [Location], usize)>, locs: &'m [Location], found: &mut Vec<(Span, String, Shadow)>) {
     for i in 0..locs.len() {
         levels.push((locs, i));
@@ -222,10 +229,48 @@ fn walk<'m>(levels: &mut Vec<(&'m [Location], usize)>, locs: &'m [Location], fou
     }
 }
 
+/// Cross-checks a proof with the router: requests for URIs the location could get (its prefix,
+/// and longer ones) must land elsewhere. False when one lands in it; true when no such request
+/// can be built (no name or socket to address the server with).
+fn confirmed(cx: &RuleContext, server: usize, l: &Location) -> bool {
+    use crate::model::routing::{route, Request};
+    let s = &cx.model.servers[server];
+    let Some(host) = s.names.iter().find_map(|n| match n {
+        crate::model::ServerName::Exact(e) if !e.is_empty() => Some(e.clone()),
+        _ => None,
+    }) else {
+        return true;
+    };
+    let (addr, port) = match s.listens.first() {
+        Some(l) if l.is_wildcard() => ("*".to_string(), l.port),
+        Some(l) => (l.addr.trim_start_matches('[').trim_end_matches(']').to_string(), l.port),
+        None => ("*".to_string(), 80),
+    };
+    let probes: Vec<String> = match l.modifier {
+        Modifier::Exact => vec![l.pattern.clone()],
+        Modifier::Prefix | Modifier::PrefixNoRegex => vec![l.pattern.clone(), format!("{}x", l.pattern), format!("{}x/y.html", l.pattern)],
+        _ => return true,
+    };
+    for uri in probes {
+        let r = route(cx.model, &Request { addr: addr.clone(), port, host: host.clone(), uri });
+        if r.server == Some(server) && r.location(cx.model).is_some_and(|got| got.span == l.span) {
+            return false;
+        }
+    }
+    true
+}
+
 fn check(cx: &RuleContext, out: &mut Findings) {
     let mut found = Vec::new();
-    for s in &cx.model.servers {
-        walk(&mut Vec::new(), &s.locations, &mut found);
+    for (si, s) in cx.model.servers.iter().enumerate() {
+        let mut here = Vec::new();
+        walk(&mut Vec::new(), &s.locations, &mut here);
+        for (span, label, shadow) in here {
+            let l = find(&s.locations, span);
+            if l.is_some_and(|l| confirmed(cx, si, l)) {
+                found.push((span, label, shadow));
+            }
+        }
     }
     let mut seen = std::collections::HashSet::new();
     for (span, label, s) in found {
@@ -248,7 +293,7 @@ mod tests {
         let f = findings("AVL001", "location ~ / { }\nlocation /api/ { }");
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("location /api/"), "{}", f[0].message);
-        assert_eq!(findings("AVL001", "location ~ ^/api { }\nlocation /api/admin/ { deny all; }").len(), 1);
+        assert_eq!(findings("AVL001", "server_name example.com;\nlocation ~ ^/api { }\nlocation /api/admin/ { deny all; }").len(), 1);
         assert_eq!(findings("AVL001", "location ~* ^/st { }\nlocation ~ ^/static/.*\\.css$ { }").len(), 1);
         assert_eq!(findings("AVL001", "location ~ \\.php$ { }\nlocation ~ \\.php$ { }").len(), 1);
         assert_eq!(findings("AVL001", "location /a/ { location /a/b/c/ { } }\nlocation /a/b/ { }").len(), 1);

@@ -70,6 +70,9 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         let Some(parent) = cx.item(b).parent else { continue };
         let (_, outer) = cx.effective(Some(parent), NAMES);
         let Some(&host) = outer.iter().find(|h| is_host(h)) else { continue };
+        if cx.item(host).arg(1) == "$proxy_host" {
+            continue; // nginx's default anyway
+        }
         let dropped: Vec<String> = outer
             .iter()
             .filter(|&&h| !is_host(&h) && !own.iter().any(|&o| cx.item(o).arg(0).eq_ignore_ascii_case(cx.item(h).arg(0))))
@@ -123,5 +126,6 @@ mod tests {
         assert!(findings("COR002", "proxy_set_header Host $host;\nlocation /api/ { proxy_pass http://a; }").is_empty());
         assert!(findings("COR002", "proxy_set_header X-A 1;\nlocation /api/ { proxy_set_header X-Id 2; proxy_pass http://a; }").is_empty());
         assert!(findings("COR002", "proxy_set_header Host $host;\nlocation /static/ { proxy_set_header X-Id 2; root /srv; }").is_empty());
+        assert!(findings("COR002", "proxy_set_header Host $proxy_host;\nlocation / { proxy_set_header X-Id 2; proxy_pass http://a; }").is_empty());
     }
 }

@@ -41,10 +41,11 @@ declare_rule! {
     /// Move `root` from `location /` to the server block.
     ///
     /// ## Limits
-    /// Reported only when the server (and http) sets no root and a sibling location sets neither
-    /// `root` nor `alias` and does not answer otherwise (any `*_pass` but `fastcgi_pass`,
-    /// `return`, `rewrite`, `deny all`, `stub_status`, `content_by_lua*`, `js_content`...). Locations
-    /// that really mean the default root are reported too.
+    /// Reported only when the server (and http) sets no root and a sibling location holds only
+    /// directives of file serving (`try_files`, `index`, `fastcgi_*`, `expires`, headers, logs,
+    /// access checks other than `deny all`...): a location with any other directive (a
+    /// `*_pass`, `return`, `rewrite`, its own `root`/`alias`, a third-party handler) is assumed not
+    /// to need the root. Locations that really mean the default root are reported too.
     pub(crate) RULE {
         code: "COR001",
         name: "root-in-location",
@@ -54,12 +55,18 @@ declare_rule! {
     }
 }
 
-/// Directives that answer the request without the root (any `*_pass` except `fastcgi_pass`,
-/// which reads `$document_root`), or give the location its own.
-const ELSEWHERE: &[&str] = &["return", "rewrite", "root", "alias", "stub_status", "empty_gif", "js_content", "perl", "rtmp_stat", "api", "status"];
-
-fn answers_elsewhere(name: &str) -> bool {
-    ELSEWHERE.contains(&name) || (name.ends_with("_pass") && name != "fastcgi_pass") || name.starts_with("content_by_lua")
+/// Directives of a location that serves files from its root (static files, `index`,
+/// `try_files`, FastCGI with `$document_root`) or only adjusts how: any other directive (a
+/// `*_pass`, `return`, a third-party handler, its own `root`/`alias`) means the location does not
+/// depend on the inherited root, or that we cannot tell.
+fn serves_files(name: &str) -> bool {
+    const EXACT: &[&str] = &[
+        "try_files", "index", "internal", "expires", "etag", "charset", "default_type", "types", "sendfile", "tcp_nopush",
+        "tcp_nodelay", "allow", "deny", "satisfy", "error_page", "disable_symlinks", "client_max_body_size", "if_modified_since",
+        "location", "more_set_headers", "source_charset", "valid_referers", "directio", "aio", "output_buffers",
+    ];
+    const PREFIXES: &[&str] = &["fastcgi_", "gzip", "open_file_cache", "autoindex", "auth_basic", "limit_", "ssi", "sub_filter", "add_", "log_", "access_log", "error_log", "keepalive_"];
+    EXACT.contains(&name) || PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
 fn check(cx: &RuleContext, out: &mut Findings) {
@@ -78,7 +85,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             }
             let kids = cx.children(Some(l));
             let denied = kids.iter().any(|&k| cx.item(k).name == "deny" && cx.item(k).arg(0) == "all");
-            !denied && !kids.iter().any(|&k| answers_elsewhere(&cx.item(k).name))
+            !denied && kids.iter().all(|&k| serves_files(&cx.item(k).name))
         });
         let Some(other) = falls_back else { continue };
         let label = format!("location {}", cx.item(other).args.join(" "));
@@ -109,5 +116,6 @@ mod tests {
         assert!(findings("COR001", "location / { root /var/www; }\nlocation /img/ { alias /data/img/; }\nlocation ~ /\\.ht { deny all; }").is_empty());
         assert!(findings("COR001", "location / { root /var/www; }").is_empty());
         assert!(findings("COR001", "location / { root /var/www; }\nlocation /x { uwsgi_pass u; }").is_empty());
+        assert!(findings("COR001", "location / { root /var/www; }\nlocation /stat { stub_status; access_log off; }").is_empty());
     }
 }

@@ -53,8 +53,11 @@ fn check(cx: &RuleContext, out: &mut Findings) {
     // A `*_pass` whose host is a variable can pick any upstream at run time.
     let dynamic = cx.items().iter().any(|it| {
         let target = it.arg(0);
-        let rest = target.split_once("://").map_or(target, |(_, r)| r);
-        it.name.ends_with("_pass") && rest.split('/').next().is_some_and(|h| h.contains('$'))
+        let host = match target.split_once("://") {
+            Some((_, rest)) => rest.split('/').next().unwrap_or(""),
+            None => target,
+        };
+        it.name.ends_with("_pass") && host.contains('$')
     });
     if dynamic {
         return;
@@ -94,5 +97,6 @@ mod tests {
         assert!(findings("COR005", &conf("location ~ \\.php$ { fastcgi_pass app_servers; }")).is_empty());
         assert!(findings("COR005", &conf("set $b app_servers; location / { proxy_pass http://$b; }")).is_empty());
         assert!(findings("COR005", &conf("location / { proxy_pass http://$http_host/x; }")).is_empty());
+        assert!(findings("COR005", &conf("location / { proxy_pass http:/$uri; }")).is_empty());
     }
 }
