@@ -6,6 +6,7 @@
 //! algorithm; rules (shadowed locations) and risk (blast radius) build on it.
 
 pub mod routing;
+pub mod variables;
 
 use crate::include::Config;
 use crate::source::{SourceSet, Span};

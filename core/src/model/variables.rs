@@ -1,0 +1,696 @@
+//! What a variable's value can contain, for taint rules: whether a client chooses it, and which
+//! bytes the client can put in it (CR/LF for header splitting, `/` for paths, ...).
+//!
+//! Sources:
+//! - built-in variables: a table of the client-controlled ones (`$http_*`, `$arg_*`, `$cookie_*`,
+//!   `$uri`, `$request_uri`, `$host`, ...) with the bytes nginx lets through (headers and the raw
+//!   request line never hold CR/LF; the decoded `$uri` can, from `%0d%0a`; `$host` is validated:
+//!   no `/`, no control bytes); every other built-in is treated as server-controlled;
+//! - regex captures (`$1`..`$9`, named): the subject's bytes restricted to what the capture group
+//!   can match, derived from regex-syntax's HIR with PCRE's defaults (`.` does not match `\n`,
+//!   `[^/]` and `\s` do). A group that can only match fixed alternatives (`(en|de)`) is not
+//!   client-controlled. The capture is resolved statically: the directive's own `rewrite` regex,
+//!   then the nearest earlier `rewrite`/`if` regex of the same block, then an enclosing `if` or
+//!   regex location, outwards, then the server's `server_name` regexes;
+//! - `set $x ...`: the union over every `set` of `$x` (variables are global in nginx);
+//! - `map $src $dst`: the union of the values (literal values are server-controlled; `$1` in a
+//!   value is the key regex's capture over `$src`).
+//!
+//! Unknown variables (third-party modules, `js_set`, `perl_set`, `geo`, `split_clients`) are
+//! assumed server-controlled: rules built on this stay quiet rather than guess.
+
+use crate::model::{location_of, Modifier};
+use crate::rules::RuleContext;
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+/// A set of bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ByteSet([u128; 2]);
+
+impl ByteSet {
+    pub const EMPTY: ByteSet = ByteSet([0, 0]);
+    pub const ALL: ByteSet = ByteSet([u128::MAX, u128::MAX]);
+
+    pub fn contains(&self, b: u8) -> bool {
+        self.0[(b >> 7) as usize] & (1u128 << (b & 127)) != 0
+    }
+    pub fn insert(&mut self, b: u8) {
+        self.0[(b >> 7) as usize] |= 1u128 << (b & 127);
+    }
+    pub fn remove(&mut self, b: u8) {
+        self.0[(b >> 7) as usize] &= !(1u128 << (b & 127));
+    }
+    pub fn insert_range(&mut self, lo: u8, hi: u8) {
+        for b in lo..=hi {
+            self.insert(b);
+        }
+    }
+    pub fn union(self, o: ByteSet) -> ByteSet {
+        ByteSet([self.0[0] | o.0[0], self.0[1] | o.0[1]])
+    }
+    pub fn intersect(self, o: ByteSet) -> ByteSet {
+        ByteSet([self.0[0] & o.0[0], self.0[1] & o.0[1]])
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0 == [0, 0]
+    }
+    pub fn len(&self) -> u32 {
+        self.0[0].count_ones() + self.0[1].count_ones()
+    }
+    /// Every byte except these.
+    pub fn all_but(bytes: &[u8]) -> ByteSet {
+        let mut s = ByteSet::ALL;
+        for &b in bytes {
+            s.remove(b);
+        }
+        s
+    }
+}
+
+/// What a variable's value can contain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct VariableFacts {
+    /// The client chooses (part of) the value.
+    pub attacker_controlled: bool,
+    /// The bytes the client can put in the value (empty when not client-controlled).
+    pub bytes: ByteSet,
+    /// We know where the value comes from (false: unknown variable, assumed server-controlled).
+    pub known: bool,
+    /// The value always starts with `/` (`$uri`, `$request_uri`, a capture like `(/.*)`): it
+    /// ends a host name placed before it.
+    pub leading_slash: bool,
+}
+
+impl VariableFacts {
+    const SERVER: VariableFacts = VariableFacts { attacker_controlled: false, bytes: ByteSet::EMPTY, known: true, leading_slash: false };
+    const UNKNOWN: VariableFacts = VariableFacts { attacker_controlled: false, bytes: ByteSet::EMPTY, known: false, leading_slash: false };
+
+    fn client(bytes: ByteSet) -> VariableFacts {
+        VariableFacts { attacker_controlled: true, bytes, known: true, leading_slash: false }
+    }
+    /// The client can put a line feed in it (header/response splitting).
+    pub fn newline(&self) -> bool {
+        self.attacker_controlled && self.bytes.contains(b'\n')
+    }
+    /// The client can put a `/` in it.
+    pub fn slash(&self) -> bool {
+        self.attacker_controlled && self.bytes.contains(b'/')
+    }
+    /// The client can put byte `b` in it.
+    pub fn can_contain(&self, b: u8) -> bool {
+        self.attacker_controlled && self.bytes.contains(b)
+    }
+    /// Both parts of a concatenation (or either branch of a choice).
+    pub fn join(self, o: VariableFacts) -> VariableFacts {
+        VariableFacts {
+            attacker_controlled: self.attacker_controlled || o.attacker_controlled,
+            bytes: self.bytes.union(o.bytes),
+            known: self.known && o.known,
+            leading_slash: self.leading_slash && o.leading_slash,
+        }
+    }
+}
+
+/// Bytes of a header value or of the raw request line: anything but CR and LF.
+fn raw() -> ByteSet {
+    ByteSet::all_but(b"\r\n\0")
+}
+
+/// `$host`, `$ssl_server_name`: validated by nginx (no control bytes, space, `/`; lowercased).
+fn host_bytes() -> ByteSet {
+    let mut s = ByteSet::EMPTY;
+    s.insert_range(0x21, 0x7e);
+    s.insert_range(0x80, 0xff);
+    s.remove(b'/');
+    s.remove(b'\\');
+    for b in b'A'..=b'Z' {
+        s.remove(b);
+    }
+    s
+}
+
+/// Facts of a built-in variable (None when it is not one we know to be client-controlled).
+pub fn builtin(name: &str) -> Option<VariableFacts> {
+    let c = VariableFacts::client;
+    Some(match name {
+        // Decoded and normalised URI: `%0a` decodes to a line feed.
+        "uri" | "document_uri" | "fastcgi_script_name" => VariableFacts { leading_slash: true, ..c(ByteSet::ALL) },
+        "request_filename" | "fastcgi_path_info" => c(ByteSet::ALL),
+        "request_uri" => VariableFacts { leading_slash: true, ..c(raw()) },
+        // Raw request line parts and header values: no CR/LF.
+        "args" | "query_string" | "request" | "http_host" | "proxy_add_x_forwarded_for" | "content_type"
+        | "server_protocol" => c(raw()),
+        "host" | "ssl_server_name" => c(host_bytes()),
+        "request_method" => {
+            let mut s = ByteSet::EMPTY;
+            s.insert_range(b'A', b'Z');
+            s.insert(b'_');
+            s.insert(b'-');
+            c(s)
+        }
+        "content_length" => {
+            let mut s = ByteSet::EMPTY;
+            s.insert_range(b'0', b'9');
+            c(s)
+        }
+        // The body, and the user name decoded from base64 (any byte).
+        "request_body" | "remote_user" => c(ByteSet::ALL),
+        n if n.starts_with("http_") || n.starts_with("arg_") || n.starts_with("cookie_") => c(raw()),
+        _ => return None,
+    })
+}
+
+/// Facts of `$name` (without `$`) as used by item `at`. Captures are `"1"`..`"9"` or their names.
+pub fn facts(cx: &RuleContext, at: usize, name: &str) -> VariableFacts {
+    let mut r = Resolver { cx, stack: Vec::new() };
+    r.var(at, name)
+}
+
+/// References in a value: (byte offset of `$`, end offset, name) for `$name`, `${name}`, `$1`.
+pub fn references(value: &str) -> Vec<(usize, usize, String)> {
+    let b = value.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'$' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        i += 1;
+        let braced = b.get(i) == Some(&b'{');
+        if braced {
+            i += 1;
+        }
+        let n0 = i;
+        if b.get(i).is_some_and(|c| (b'1'..=b'9').contains(c)) {
+            i += 1; // nginx captures are one digit: `$12` is `$1` then `2`
+        } else {
+            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                i += 1;
+            }
+        }
+        let name = &value[n0..i];
+        if braced && b.get(i) == Some(&b'}') {
+            i += 1;
+        }
+        if !name.is_empty() {
+            out.push((start, i, name.to_string()));
+        }
+    }
+    out
+}
+
+/// Facts of a whole value with variables (`http://$host$uri`).
+pub fn value_facts(cx: &RuleContext, at: usize, value: &str) -> VariableFacts {
+    let mut r = Resolver { cx, stack: Vec::new() };
+    r.value(at, value)
+}
+
+/// `if (...)`'s condition as (variable, operator, regex) when it is a regex match.
+pub fn if_regex(args: &[String]) -> Option<(String, String, String)> {
+    let mut v: Vec<String> = args.to_vec();
+    if let Some(f) = v.first_mut() {
+        *f = f.strip_prefix('(')?.to_string();
+    }
+    if let Some(l) = v.last_mut() {
+        *l = l.strip_suffix(')')?.to_string();
+    }
+    v.retain(|s| !s.is_empty());
+    match v.as_slice() {
+        [var, op, re] if var.starts_with('$') && matches!(op.as_str(), "~" | "~*") => {
+            Some((var[1..].trim_matches(|c| c == '{' || c == '}').to_string(), op.clone(), re.clone()))
+        }
+        _ => None,
+    }
+}
+
+/// What a capture group of a regex can match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CaptureFacts {
+    pub bytes: ByteSet,
+    /// Only fixed alternatives (`(en|de)`, `(www\.)?`): the client picks among the admin's strings.
+    pub fixed: bool,
+    /// Whatever it matches starts with `/`.
+    pub leading_slash: bool,
+}
+
+/// A group of a regex, by number or name.
+#[derive(Debug, Clone, Copy)]
+pub enum Group<'a> {
+    Index(u32),
+    Name(&'a str),
+}
+
+/// Parses a PCRE pattern the way nginx compiles it (no UTF mode). None when regex-syntax cannot
+/// read it (look-around, backreferences, ...).
+fn parse(pattern: &str, caseless: bool) -> Option<Hir> {
+    // PCRE's `(?'name'...)` spelling.
+    let pattern = pattern.replace("(?'", "(?<");
+    let pattern = fix_quote_names(&pattern);
+    regex_syntax::ParserBuilder::new().unicode(false).utf8(false).case_insensitive(caseless).build().parse(&pattern).ok()
+}
+
+fn fix_quote_names(p: &str) -> String {
+    // `(?<name'` left from the replacement above: close it with `>`.
+    let mut out = String::with_capacity(p.len());
+    let mut rest = p;
+    while let Some(i) = rest.find("(?<") {
+        out.push_str(&rest[..i + 3]);
+        rest = &rest[i + 3..];
+        let name_len = rest.bytes().take_while(|b| b.is_ascii_alphanumeric() || *b == b'_').count();
+        out.push_str(&rest[..name_len]);
+        rest = &rest[name_len..];
+        if let Some(r) = rest.strip_prefix('\'') {
+            out.push('>');
+            rest = r;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// What group `g` of `pattern` can match; None when the pattern is unreadable or has no such group.
+pub fn capture(pattern: &str, caseless: bool, g: Group) -> Option<CaptureFacts> {
+    let hir = parse(pattern, caseless)?;
+    let sub = find_group(&hir, g)?;
+    let leading_slash = first_bytes(sub).is_some_and(|f| f == slash_only());
+    Some(CaptureFacts { bytes: hir_bytes(sub), fixed: hir_fixed(sub), leading_slash })
+}
+
+/// Whether `pattern` has a group `g`.
+pub fn has_group(pattern: &str, g: Group) -> bool {
+    parse(pattern, false).is_some_and(|h| find_group(&h, g).is_some())
+}
+
+fn find_group<'h>(h: &'h Hir, g: Group<'_>) -> Option<&'h Hir> {
+    match h.kind() {
+        HirKind::Capture(c) => {
+            let hit = match g {
+                Group::Index(i) => c.index == i,
+                Group::Name(n) => c.name.as_deref() == Some(n),
+            };
+            if hit {
+                Some(&c.sub)
+            } else {
+                find_group(&c.sub, g)
+            }
+        }
+        HirKind::Repetition(r) => find_group(&r.sub, g),
+        HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().find_map(|s| find_group(s, g)),
+        _ => None,
+    }
+}
+
+fn hir_bytes(h: &Hir) -> ByteSet {
+    let mut s = ByteSet::EMPTY;
+    match h.kind() {
+        HirKind::Literal(l) => {
+            for &b in l.0.iter() {
+                s.insert(b);
+            }
+        }
+        HirKind::Class(Class::Bytes(c)) => {
+            for r in c.iter() {
+                s.insert_range(r.start(), r.end());
+            }
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            for r in c.iter() {
+                let (lo, hi) = (r.start() as u32, r.end() as u32);
+                if lo <= 0xff {
+                    s.insert_range(lo as u8, hi.min(0xff) as u8);
+                }
+                if hi >= 0x80 {
+                    s.insert_range(0x80, 0xff);
+                }
+            }
+        }
+        HirKind::Repetition(r) => s = hir_bytes(&r.sub),
+        HirKind::Capture(c) => s = hir_bytes(&c.sub),
+        HirKind::Concat(v) | HirKind::Alternation(v) => {
+            for x in v {
+                s = s.union(hir_bytes(x));
+            }
+        }
+        HirKind::Empty | HirKind::Look(_) => {}
+    }
+    s
+}
+
+fn slash_only() -> ByteSet {
+    let mut s = ByteSet::EMPTY;
+    s.insert(b'/');
+    s
+}
+
+/// The bytes a match can start with; None when it can be empty.
+fn first_bytes(h: &Hir) -> Option<ByteSet> {
+    match h.kind() {
+        HirKind::Literal(l) => l.0.first().map(|&b| {
+            let mut s = ByteSet::EMPTY;
+            s.insert(b);
+            s
+        }),
+        HirKind::Class(_) => Some(hir_bytes(h)),
+        HirKind::Empty | HirKind::Look(_) => None,
+        HirKind::Repetition(r) if r.min == 0 => None,
+        HirKind::Repetition(r) => first_bytes(&r.sub),
+        HirKind::Capture(c) => first_bytes(&c.sub),
+        HirKind::Concat(v) => {
+            for x in v {
+                if matches!(x.kind(), HirKind::Look(_)) {
+                    continue;
+                }
+                return first_bytes(x);
+            }
+            None
+        }
+        HirKind::Alternation(v) => {
+            let mut s = ByteSet::EMPTY;
+            for x in v {
+                s = s.union(first_bytes(x)?);
+            }
+            Some(s)
+        }
+    }
+}
+
+/// Only literals, classes of up to 4 bytes, bounded repetition and alternation.
+fn hir_fixed(h: &Hir) -> bool {
+    match h.kind() {
+        HirKind::Literal(_) | HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Class(_) => {
+            let b = hir_bytes(h);
+            // `(a|b)` becomes the class `[ab]`; `(?i)x` becomes `[Xx]`.
+            b.len() <= 4
+        }
+        HirKind::Repetition(r) => r.max.is_some() && hir_fixed(&r.sub),
+        HirKind::Capture(c) => hir_fixed(&c.sub),
+        HirKind::Concat(v) | HirKind::Alternation(v) => v.iter().all(hir_fixed),
+    }
+}
+
+/// A regex nginx matched, with what it matched against.
+struct Matched {
+    pattern: String,
+    caseless: bool,
+    /// The item whose position resolves the subject (for `if ($var ~ ...)`), and its name.
+    subject: Subject,
+}
+
+enum Subject {
+    /// The decoded, normalised URI (locations, rewrites).
+    Uri,
+    /// `$host` (server_name).
+    Host,
+    Var(usize, String),
+}
+
+struct Resolver<'c, 'a> {
+    cx: &'c RuleContext<'a>,
+    stack: Vec<String>,
+}
+
+const MAX_DEPTH: usize = 16;
+
+impl Resolver<'_, '_> {
+    fn value(&mut self, at: usize, value: &str) -> VariableFacts {
+        let mut f = VariableFacts::SERVER;
+        let refs = references(value);
+        for (_, _, n) in &refs {
+            f = f.join(self.var(at, n));
+        }
+        f.leading_slash = value.starts_with('/')
+            || refs.first().is_some_and(|(s, _, n)| *s == 0 && self.var(at, n).leading_slash);
+        f
+    }
+
+    fn var(&mut self, at: usize, name: &str) -> VariableFacts {
+        if self.stack.len() > MAX_DEPTH || self.stack.iter().any(|s| s == name) {
+            return VariableFacts::UNKNOWN;
+        }
+        self.stack.push(name.to_string());
+        let f = self.var_inner(at, name);
+        self.stack.pop();
+        f
+    }
+
+    fn var_inner(&mut self, at: usize, name: &str) -> VariableFacts {
+        if name.as_bytes()[0].is_ascii_digit() {
+            let i = name.parse().unwrap_or(0);
+            return self.capture(at, Group::Index(i)).unwrap_or(VariableFacts::UNKNOWN);
+        }
+        let mut found: Option<VariableFacts> = builtin(name);
+        let cx = self.cx;
+        let dollar = format!("${name}");
+        for (i, it) in cx.items().iter().enumerate() {
+            let f = match it.name.as_str() {
+                "set" if it.arg(0) == dollar => self.value(i, it.arg(1)),
+                "map" if it.arg(1) == dollar => self.map(i),
+                _ => continue,
+            };
+            found = Some(found.map_or(f, |g| g.join(f)));
+        }
+        if found.is_none() && cx.spec.variable(name).is_some() {
+            return VariableFacts::SERVER;
+        }
+        if let Some(f) = found {
+            return f;
+        }
+        // A named capture?
+        self.capture(at, Group::Name(name)).unwrap_or(VariableFacts::UNKNOWN)
+    }
+
+    fn map(&mut self, m: usize) -> VariableFacts {
+        let cx = self.cx;
+        let it = cx.item(m);
+        let src = it.arg(0).to_string();
+        let src_name = src.strip_prefix('$').unwrap_or(&src).trim_matches(|c| c == '{' || c == '}').to_string();
+        let mut f = VariableFacts::SERVER;
+        let mut leading_slash = true;
+        for &e in cx.children(Some(m)) {
+            let e_it = cx.item(e);
+            if matches!(e_it.name.as_str(), "hostnames" | "volatile" | "include") || e_it.args.len() != 1 {
+                continue;
+            }
+            let key = e_it.name.clone();
+            let val = e_it.arg(0).to_string();
+            leading_slash &= val.starts_with('/');
+            for (_, _, r) in references(&val) {
+                let rf = if r.as_bytes()[0].is_ascii_digit() || !self.is_global(&r) {
+                    let g = match r.parse::<u32>() {
+                        Ok(i) => Group::Index(i),
+                        Err(_) => Group::Name(&r),
+                    };
+                    match key.strip_prefix('~') {
+                        Some(re) => {
+                            let (re, caseless) = match re.strip_prefix('*') {
+                                Some(r2) => (r2, true),
+                                None => (re, false),
+                            };
+                            let subject = self.var(m, &src_name);
+                            match capture(re, caseless, g) {
+                                Some(c) => apply(subject, c),
+                                None if has_group_loose(re) => lossy(subject),
+                                None => self.var(m, &r),
+                            }
+                        }
+                        None => self.var(m, &r),
+                    }
+                } else {
+                    self.var(m, &r)
+                };
+                f = f.join(rf);
+            }
+        }
+        f.leading_slash = leading_slash;
+        f
+    }
+
+    /// A variable defined by name somewhere (built-in, set, map), as opposed to a named capture.
+    fn is_global(&self, name: &str) -> bool {
+        let dollar = format!("${name}");
+        builtin(name).is_some()
+            || self.cx.spec.variable(name).is_some()
+            || self.cx.items().iter().any(|it| (it.name == "set" && it.arg(0) == dollar) || (it.name == "map" && it.arg(1) == dollar))
+    }
+
+    /// The regexes that may have set captures for item `at`, nearest first.
+    fn regexes(&self, at: usize) -> Vec<Matched> {
+        let cx = self.cx;
+        let mut out = Vec::new();
+        let own = cx.item(at);
+        if own.name == "rewrite" {
+            out.push(Matched { pattern: own.arg(0).to_string(), caseless: false, subject: Subject::Uri });
+        }
+        let mut cur = at;
+        loop {
+            let parent = cx.item(cur).parent;
+            // Earlier rewrite/if regexes of the same block, nearest first.
+            let siblings = cx.children(parent);
+            let pos = siblings.iter().position(|&s| s == cur).unwrap_or(0);
+            for &s in siblings[..pos].iter().rev() {
+                let si = cx.item(s);
+                match si.name.as_str() {
+                    "rewrite" => out.push(Matched { pattern: si.arg(0).to_string(), caseless: false, subject: Subject::Uri }),
+                    "if" => {
+                        if let Some((v, op, re)) = if_regex(&si.args) {
+                            out.push(Matched { pattern: re, caseless: op == "~*", subject: Subject::Var(s, v) });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let Some(p) = parent else { break };
+            let pi = cx.item(p);
+            match pi.name.as_str() {
+                "if" => {
+                    if let Some((v, op, re)) = if_regex(&pi.args) {
+                        out.push(Matched { pattern: re, caseless: op == "~*", subject: Subject::Var(p, v) });
+                    }
+                }
+                "location" => {
+                    if let Some((m, re)) = location_of(&pi.args) {
+                        if matches!(m, Modifier::Regex | Modifier::RegexCaseless) {
+                            out.push(Matched { pattern: re, caseless: m == Modifier::RegexCaseless, subject: Subject::Uri });
+                        }
+                    }
+                }
+                "server" => {
+                    for &c in cx.children(Some(p)) {
+                        let ci = cx.item(c);
+                        if ci.name == "server_name" {
+                            for a in &ci.args {
+                                if let Some(re) = a.strip_prefix('~') {
+                                    out.push(Matched { pattern: re.to_string(), caseless: true, subject: Subject::Host });
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+            cur = p;
+        }
+        out
+    }
+
+    fn capture(&mut self, at: usize, g: Group) -> Option<VariableFacts> {
+        for m in self.regexes(at) {
+            let subject = match &m.subject {
+                Subject::Uri => builtin("uri").unwrap_or(VariableFacts::UNKNOWN),
+                Subject::Host => builtin("host").unwrap_or(VariableFacts::UNKNOWN),
+                Subject::Var(i, v) => self.var(*i, v),
+            };
+            match capture(&m.pattern, m.caseless, g) {
+                Some(c) => return Some(apply(subject, c)),
+                // Unreadable pattern (PCRE-only syntax) with groups: assume `.`-like content.
+                None if matches!(g, Group::Index(_)) && has_group_loose(&m.pattern) => return Some(lossy(subject)),
+                None => continue,
+            }
+        }
+        None
+    }
+}
+
+/// A capture over `subject` restricted by what the group matches.
+fn apply(subject: VariableFacts, c: CaptureFacts) -> VariableFacts {
+    if c.fixed || !subject.attacker_controlled {
+        return VariableFacts { known: subject.known, leading_slash: c.leading_slash, ..VariableFacts::SERVER };
+    }
+    VariableFacts { attacker_controlled: true, bytes: subject.bytes.intersect(c.bytes), known: true, leading_slash: c.leading_slash }
+}
+
+/// A capture of a pattern we cannot read: the subject without line feeds (like `.*`).
+fn lossy(mut subject: VariableFacts) -> VariableFacts {
+    subject.bytes.remove(b'\n');
+    subject
+}
+
+/// The pattern has a capturing group, as far as a textual look tells (for unreadable patterns).
+fn has_group_loose(p: &str) -> bool {
+    let b = p.as_bytes();
+    b.iter().enumerate().any(|(i, &c)| c == b'(' && (i == 0 || b[i - 1] != b'\\') && b.get(i + 1) != Some(&b'?'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::SourceSet;
+
+    fn cap(p: &str, g: u32) -> CaptureFacts {
+        capture(p, false, Group::Index(g)).unwrap()
+    }
+
+    #[test]
+    fn capture_groups_follow_pcre_defaults() {
+        assert!(!cap("^/(.*)$", 1).bytes.contains(b'\n'));
+        assert!(cap("^/(.*)$", 1).bytes.contains(b'\r'));
+        assert!(cap("^/([^/]+)$", 1).bytes.contains(b'\n'));
+        assert!(!cap("^/([^/]+)$", 1).bytes.contains(b'/'));
+        assert!(cap(r"^/(\s+)$", 1).bytes.contains(b'\n'));
+        assert!(cap("(?s)^/(.*)$", 1).bytes.contains(b'\n'));
+        assert!(cap("^/(en|de)/(.*)", 1).fixed);
+        assert!(!cap("^/(en|de)/(.*)", 2).fixed);
+        assert!(capture("^/(?<lang>en|de)/", false, Group::Name("lang")).unwrap().fixed);
+        assert!(capture("^/(?'id'\\d+)/", false, Group::Name("id")).is_some());
+        assert!(capture("^/(?P<id>\\d+)/", false, Group::Name("id")).unwrap().bytes.contains(b'7'));
+        assert!(capture("^/(x)", false, Group::Index(2)).is_none());
+        assert!(cap("^/api(/.*)$", 1).leading_slash);
+        assert!(!cap("^/api(.*)$", 1).leading_slash);
+    }
+
+    #[test]
+    fn finds_references() {
+        let r: Vec<String> = references("$a-${b}c $12 $ x$d_e").into_iter().map(|x| x.2).collect();
+        assert_eq!(r, ["a", "b", "1", "d_e"]);
+    }
+
+    fn facts_at(conf: &str, directive: &str, var: &str) -> VariableFacts {
+        let text = format!("events {{}}\nhttp {{\n{conf}\n}}\n");
+        let mut files = SourceSet::new();
+        let main = files.add("/t/nginx.conf", text);
+        let inc = crate::include::IncludeOptions { prefix: None, main_mode_entries: false, missing_is_environment: false };
+        let (config, _) = crate::include::resolve(&files, main, &inc);
+        let model = crate::model::build(&files, &config);
+        let spec = crate::spec::Spec::new(crate::spec::Profile::debian12());
+        let cx = RuleContext::new(&files, &config, &model, &spec, crate::spec::Context::Main, true);
+        let (i, _) = cx.named(directive).last().expect("directive");
+        facts(&cx, i, var)
+    }
+
+    #[test]
+    fn builtins() {
+        assert!(builtin("uri").unwrap().newline());
+        assert!(!builtin("request_uri").unwrap().newline());
+        assert!(!builtin("host").unwrap().slash());
+        assert!(builtin("http_host").unwrap().slash());
+        assert!(builtin("arg_next").unwrap().attacker_controlled);
+        assert!(builtin("server_name").is_none());
+    }
+
+    #[test]
+    fn resolves_captures_sets_and_maps() {
+        let f = facts_at("server { location ~ ^/u/([^/]+)$ { return 302 /x/$1; } }", "return", "1");
+        assert!(f.newline() && !f.slash());
+        let f = facts_at("server { location ~ ^/u/(.+)$ { return 302 /x/$1; } }", "return", "1");
+        assert!(f.attacker_controlled && !f.newline());
+        let f = facts_at("server { location / { rewrite ^/(a|b)/(.*) /$1 break; } }", "rewrite", "1");
+        assert!(!f.attacker_controlled);
+        let f = facts_at("server { if ($http_x ~ ^(.+)$) { set $be $1; } location / { proxy_pass http://$be; } }", "proxy_pass", "be");
+        assert!(f.attacker_controlled && !f.newline());
+        let f = facts_at("server { set $p $uri; location / { return 302 $p; } }", "return", "p");
+        assert!(f.newline());
+        let f = facts_at("map $http_x $be { default a; b c; } server { location / { proxy_pass http://$be; } }", "proxy_pass", "be");
+        assert!(!f.attacker_controlled && f.known);
+        let f = facts_at("map $http_x $be { default a; ~^(.*)$ $1; } server { location / { proxy_pass http://$be; } }", "proxy_pass", "be");
+        assert!(f.attacker_controlled);
+        let f = facts_at("server { server_name ~^(?<sub>[a-z]+)\\.example\\.com$; location / { proxy_pass http://$sub.internal; } }", "proxy_pass", "sub");
+        assert!(f.attacker_controlled && !f.can_contain(b'.'));
+        let f = facts_at("server { location / { proxy_pass http://$server_name; } }", "proxy_pass", "server_name");
+        assert!(!f.attacker_controlled && f.known);
+        let f = facts_at("server { location / { proxy_pass http://$whatever; } }", "proxy_pass", "whatever");
+        assert!(!f.attacker_controlled && !f.known);
+    }
+}

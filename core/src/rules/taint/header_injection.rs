@@ -1,0 +1,141 @@
+use crate::declare_rule;
+use crate::model::variables::{facts, references};
+use crate::rules::{Findings, RuleContext};
+
+declare_rule! {
+    /// A response header, a redirect `Location` or a request to the upstream is built from a
+    /// variable that can hold a line feed: `$uri`, `$document_uri`, or a regex capture of the
+    /// decoded URI that allows `\n` (`[^/]+`, `\s`). `%0d%0a` in the request then splits the
+    /// header (CRLF injection).
+    ///
+    /// ## Why
+    /// nginx decodes the URI before matching: `/%0d%0aSet-Cookie:%20a=b` makes `$uri` hold a real
+    /// CR LF, and `return 302 https://$host$uri;` writes it into the `Location` header as is. The
+    /// client (or, for `proxy_set_header`/`proxy_pass`, the upstream) reads an extra header or an
+    /// extra response chosen by the attacker: cookies set on the victim, cache poisoning, XSS.
+    ///
+    /// ## Bad
+    /// ```nginx
+    /// location / {
+    ///     return 302 https://$host$uri;
+    /// }
+    /// location ~ ^/docs/([^/]+)$ {
+    ///     add_header X-Doc $1;
+    /// }
+    /// ```
+    ///
+    /// ## Good
+    /// ```nginx
+    /// location / {
+    ///     return 302 https://$host$request_uri;
+    /// }
+    /// location ~ ^/docs/([^/\r\n]+)$ {
+    ///     add_header X-Doc $1;
+    /// }
+    /// ```
+    ///
+    /// ## Fix
+    /// Use `$request_uri` (the raw, still-encoded URI) instead of `$uri`/`$document_uri`; write
+    /// capture groups that exclude line feeds (`.` already does, `[^/]` does not: use
+    /// `[^/\r\n]`).
+    ///
+    /// ## Limits
+    /// Checks `add_header`, `add_trailer`, `more_set_headers`, `proxy_set_header`, `proxy_pass`,
+    /// `return` with a URL and redirecting `rewrite`s. Only line feeds count (a lone CR is not a
+    /// line break for current HTTP parsers); `.` in PCRE does not match `\n`, so `(.*)` captures
+    /// are not reported. Variables are traced through `set`, `map` and captures; third-party
+    /// variables are assumed safe.
+    pub(crate) RULE {
+        code: "SEC041",
+        name: "header-injection",
+        category: Security,
+        severity: Warning,
+        check: check,
+    }
+}
+
+/// The argument indices of `it` that end up in a header (or in the request line to the upstream).
+fn header_args(name: &str, args: &[String]) -> Vec<usize> {
+    match name {
+        "add_header" | "add_trailer" | "proxy_set_header" => vec![1],
+        "more_set_headers" | "more_set_input_headers" => (0..args.len()).filter(|&i| !args[i].starts_with('-')).collect(),
+        "proxy_pass" => vec![0],
+        "return" => match args {
+            [code, _] if matches!(code.as_str(), "301" | "302" | "303" | "307" | "308") => vec![1],
+            [url] if is_url(url) => vec![0],
+            _ => vec![],
+        },
+        "rewrite" => {
+            let redirect = args.get(1).is_some_and(|r| is_url(r)) || matches!(args.get(2).map(String::as_str), Some("redirect" | "permanent"));
+            if redirect {
+                vec![1]
+            } else {
+                vec![]
+            }
+        }
+        _ => vec![],
+    }
+}
+
+fn is_url(s: &str) -> bool {
+    s.starts_with("http://") || s.starts_with("https://") || s.starts_with("$scheme")
+}
+
+fn check(cx: &RuleContext, out: &mut Findings) {
+    for (i, it) in cx.items().iter().enumerate() {
+        for k in header_args(&it.name, &it.args) {
+            let Some(v) = it.args.get(k) else { continue };
+            let Some((_, _, name)) = references(v).into_iter().find(|(_, _, n)| facts(cx, i, n).newline()) else { continue };
+            let target = match it.name.as_str() {
+                "proxy_pass" => "the request line sent to the upstream",
+                "proxy_set_header" => "a header sent to the upstream",
+                "return" | "rewrite" => "the Location header",
+                _ => "a response header",
+            };
+            let help = if name == "uri" || name == "document_uri" {
+                "use $request_uri (still URL-encoded) instead".to_string()
+            } else if name.as_bytes()[0].is_ascii_digit() || !is_named_var(cx, &name) {
+                format!("make the capture behind ${name} exclude line feeds, e.g. [^/\\r\\n] instead of [^/]")
+            } else {
+                format!("do not put ${name} in headers, or restrict what it can hold")
+            };
+            let how = match name.as_str() {
+                "request_body" => "(it is the request body)",
+                "remote_user" => "(decoded from the Authorization header)",
+                n if n.as_bytes()[0].is_ascii_digit() => "(a capture that allows \\n, over the decoded URI)",
+                _ => "(decoded from %0d%0a in the URI)",
+            };
+            out.report(it.directive.args[k].span, format!("${name} can contain CR/LF {how} and is written into {target}: header injection"))
+            .with_help_mut(help);
+        }
+    }
+}
+
+fn is_named_var(cx: &RuleContext, name: &str) -> bool {
+    crate::model::variables::builtin(name).is_some()
+        || cx.spec.variable(name).is_some()
+        || cx.items().iter().any(|it| (it.name == "set" && it.arg(0) == format!("${name}")) || (it.name == "map" && it.arg(1) == format!("${name}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::tests::findings;
+
+    #[test]
+    fn triggers() {
+        assert_eq!(findings("SEC041", "location / { return 302 https://$host$uri; }").len(), 1);
+        assert_eq!(findings("SEC041", "location ~ ^/docs/([^/]+)$ { add_header X-Doc $1; }").len(), 1);
+        assert_eq!(findings("SEC041", "location / { rewrite ^/old/(.*)$ https://example.com$document_uri permanent; }").len(), 1);
+        assert_eq!(findings("SEC041", "location / { proxy_set_header X-Original $uri; proxy_pass http://b; }").len(), 1);
+        assert_eq!(findings("SEC041", "set $u $uri;\nlocation / { return https://example.com$u; }").len(), 1);
+    }
+
+    #[test]
+    fn look_alikes_do_not() {
+        assert!(findings("SEC041", "location / { return 302 https://$host$request_uri; }").is_empty());
+        assert!(findings("SEC041", "location ~ ^/docs/(.+)$ { add_header X-Doc $1; }").is_empty());
+        assert!(findings("SEC041", "location / { rewrite ^/old/(.*)$ /new$uri last; }").is_empty());
+        assert!(findings("SEC041", "location / { return 200 $uri; }").is_empty());
+        assert!(findings("SEC041", "location ~ ^/docs/([^/\\r\\n]+)$ { add_header X-Doc $1; }").is_empty());
+    }
+}
