@@ -167,8 +167,7 @@ fn shadow_of(levels: &[(&[Location], usize)]) -> Option<Shadow> {
         Modifier::Prefix | Modifier::PrefixNoRegex | Modifier::Exact => {
             let p = &l.pattern;
             // A longer sibling prefix of an enclosing location takes every URI reaching here.
-            for k in 0..levels.len() - 1 {
-                let (sibs, a) = levels[k];
+            for &(sibs, a) in &levels[..levels.len() - 1] {
                 let anc = &sibs[a];
                 if !matches!(anc.modifier, Modifier::Prefix | Modifier::PrefixNoRegex) {
                     continue;
@@ -297,6 +296,9 @@ mod tests {
         assert_eq!(findings("AVL001", "location ~* ^/st { }\nlocation ~ ^/static/.*\\.css$ { }").len(), 1);
         assert_eq!(findings("AVL001", "location ~ \\.php$ { }\nlocation ~ \\.php$ { }").len(), 1);
         assert_eq!(findings("AVL001", "location /a/ { location /a/b/c/ { } }\nlocation /a/b/ { }").len(), 1);
+        assert_eq!(findings("AVL001", "server_name x.test;\nlocation /a/ { location = /a/b/c { } }\nlocation /a/b/ { }").len(), 1);
+        // nginx falls back to outer regexes even below a nested `^~`.
+        assert_eq!(findings("AVL001", "server_name x.test;\nlocation /a/ { location ^~ /a/b/ { location /a/b/c/ { } } }\nlocation ~ ^/a { }").len(), 1);
         // An outer regex takes URIs after the nested search found no regex.
         assert_eq!(findings("AVL001", "location /a/ { location /a/b/ { } }\nlocation ~ ^/a { }").len(), 1);
     }

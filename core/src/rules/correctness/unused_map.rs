@@ -51,7 +51,7 @@ fn word(c: char) -> bool {
 
 fn check(cx: &RuleContext, out: &mut Findings) {
     let text = super::code_text(cx);
-    for (_, it) in cx.items().iter().enumerate() {
+    for it in cx.items() {
         let var = match (it.name.as_str(), it.ctx) {
             ("map" | "split_clients", Some(_)) if it.is_block() => it.arg(1),
             ("geo", Some(_)) if it.is_block() => it.args.last().map(String::as_str).unwrap_or(""),
