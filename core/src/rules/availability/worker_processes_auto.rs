@@ -60,6 +60,8 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             let at = cx.item(first).directive.span;
             let d = out.report(cx.item(first).span(), "worker_processes is not set: nginx runs a single worker process (default 1)");
             d.help = Some("add `worker_processes auto;` at the top level".into());
+            // About the whole configuration: listed after what nginx reports while reading it.
+            d.phase = u8::MAX;
             d.fix = Some(Fix {
                 message: "add worker_processes auto".into(),
                 safe: false,
