@@ -18,14 +18,15 @@ test("publishes nginx's message with a 0-based UTF-16 range", () => {
   writeFileSync(file, "events {}\nhttp {\n    server { listen 80; } # é😀\n    server { listen 81 }\n}\n");
   const params = run(file);
   assert.equal(params.uri, "file://" + file);
-  const [d] = params.diagnostics;
+  const errors = (p) => p.diagnostics.filter((d) => d.severity === 1);
+  const [d] = errors(params);
   assert.equal(d.message, 'unexpected "}"');
   assert.equal(d.severity, 1);
   assert.equal(d.source, "ngxlint");
   assert.deepEqual(d.range.start, { line: 3, character: 23 });
 
   writeFileSync(file, readFileSync(file, "utf8").replace("listen 81 }", "listen 81; }"));
-  assert.deepEqual(run(file).diagnostics, []);
+  assert.deepEqual(errors(run(file)), []);
 });
 
 test("targets an nginx version", () => {

@@ -108,7 +108,8 @@ describe("playground over http", () => {
   test("typing an unknown directive shows it; fixing it clears it", async () => {
     await paste(page, CONFIG);
     await settled(page);
-    assert.deepEqual(await problems(page), []);
+    // Rules may add notes (e.g. version disclosure); this test is about errors and warnings.
+    assert.deepEqual(serious(await problems(page)), []);
     // Type a new line inside `server { ... }`, key by key.
     const line = await page.locator(".cm-line", { hasText: "server_name playground.test;" });
     await line.click();
@@ -116,7 +117,7 @@ describe("playground over http", () => {
     await page.keyboard.press("Enter");
     await page.keyboard.type("foo on;", { delay: 15 });
     await waitForProblem(page, 'unknown directive "foo"');
-    const list = await problems(page);
+    const list = serious(await problems(page));
     assert.equal(list.length, 1, JSON.stringify(list));
     assert.equal(list[0].severity, "error");
     // Squiggle, gutter marker and tooltip in the editor.
@@ -131,7 +132,7 @@ describe("playground over http", () => {
     await shot(page, "02-unknown-directive");
     // Clicking the problem selects the directive in the editor.
     await page.mouse.move(0, 0);
-    await page.click("#diagnostics .diag");
+    await page.locator("#diagnostics .diag", { hasText: 'unknown directive "foo"' }).click();
     const sel = await page.evaluate(() => {
       const s = window.ngxlintPlayground.view.state;
       return s.sliceDoc(s.selection.main.from, s.selection.main.to);
@@ -142,9 +143,8 @@ describe("playground over http", () => {
     await page.keyboard.press("Shift+End");
     await page.keyboard.type("gzip on;", { delay: 15 });
     await waitForProblem(page, 'unknown directive "foo"', false);
-    assert.deepEqual(await problems(page), []);
+    assert.deepEqual(serious(await problems(page)), []);
     assert.equal(await page.locator(".cm-lintRange-error").count(), 0);
-    assert.ok((await page.textContent("#diagnostics")).includes("No problems found"));
     await shot(page, "03-fixed");
   });
 
@@ -169,7 +169,7 @@ describe("playground over http", () => {
   test("examples: syntax error, unknown directives, nginx -T dump, snippet", async () => {
     await page.selectOption("#example", "syntax");
     let list = await problems(page);
-    assert.ok(list.length >= 1 && list[0].severity === "error", JSON.stringify(list));
+    assert.ok(list.some((d) => d.severity === "error"), JSON.stringify(list));
     assert.ok((await editorText(page)).includes("listen 8080\n"));
 
     await page.selectOption("#example", "unknown");

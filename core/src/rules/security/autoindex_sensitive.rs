@@ -85,7 +85,20 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         }
         let Some(p) = it.parent else { continue };
         let Some(dir) = cx.child(Some(p), "alias").or_else(|| cx.inherited(Some(p), "root")) else { continue };
-        let path = cx.item(dir).arg(0).to_string();
+        let base = cx.item(dir).arg(0).to_string();
+        // With `root` the listed directory is root + the URI: for a prefix location, root + its
+        // prefix (a regex location's URIs are unknown: not judged). With `alias` it is the alias.
+        let path = if cx.item(dir).name == "root" {
+            match cx.enclosing(i, "location").and_then(|l| crate::model::location_of(&cx.item(l).args)) {
+                Some((crate::model::Modifier::Prefix | crate::model::Modifier::PrefixNoRegex | crate::model::Modifier::Exact, prefix)) => {
+                    format!("{}{}", base.trim_end_matches('/'), prefix)
+                }
+                Some(_) => continue,
+                None => base,
+            }
+        } else {
+            base
+        };
         let Some(why) = sensitive(&path) else { continue };
         let here = level_label(cx, Some(p));
         let d = out.report(it.span(), format!("autoindex on in {here} lists {path} ({why})"));
@@ -114,5 +127,7 @@ mod tests {
         assert!(findings("SEC016", "location /files/ { alias /srv/public-files/; autoindex on; }").is_empty());
         assert!(findings("SEC016", "root /var/www/html;\nlocation / { autoindex on; }").is_empty());
         assert!(findings("SEC016", "location /x/ { alias /etc/; autoindex off; }").is_empty());
+        // root + URI: this lists /srv/downloads/, not /srv.
+        assert!(findings("SEC016", "location /downloads/ { root /srv; autoindex on; }").is_empty());
     }
 }
