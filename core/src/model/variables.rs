@@ -79,18 +79,28 @@ pub struct VariableFacts {
     /// The value always starts with `/` (`$uri`, `$request_uri`, a capture like `(/.*)`): it
     /// ends a host name placed before it.
     pub leading_slash: bool,
+    /// The client can put a line feed followed by more bytes of its choice in it (`$uri`,
+    /// `([^/]+)`), not only a final one (`(.*[^/])`): enough to inject a header line.
+    pub newline_inside: bool,
+    /// The value holds percent-decoded URI bytes (`$uri`, its captures): `%3F` is a literal `?`,
+    /// `%25` a literal `%`.
+    pub decoded: bool,
 }
 
 impl VariableFacts {
-    const SERVER: VariableFacts = VariableFacts { attacker_controlled: false, bytes: ByteSet::EMPTY, known: true, leading_slash: false };
-    const UNKNOWN: VariableFacts = VariableFacts { attacker_controlled: false, bytes: ByteSet::EMPTY, known: false, leading_slash: false };
+    const SERVER: VariableFacts = VariableFacts { attacker_controlled: false, bytes: ByteSet::EMPTY, known: true, leading_slash: false, newline_inside: false, decoded: false };
+    const UNKNOWN: VariableFacts = VariableFacts { attacker_controlled: false, bytes: ByteSet::EMPTY, known: false, leading_slash: false, newline_inside: false, decoded: false };
 
     fn client(bytes: ByteSet) -> VariableFacts {
-        VariableFacts { attacker_controlled: true, bytes, known: true, leading_slash: false }
+        VariableFacts { attacker_controlled: true, bytes, known: true, leading_slash: false, newline_inside: bytes.contains(b'\n'), decoded: false }
     }
     /// The client can put a line feed in it (header/response splitting).
     pub fn newline(&self) -> bool {
         self.attacker_controlled && self.bytes.contains(b'\n')
+    }
+    /// The client can end a header line and write another one with it.
+    pub fn splits_headers(&self) -> bool {
+        self.attacker_controlled && self.newline_inside
     }
     /// The client can put a `/` in it.
     pub fn slash(&self) -> bool {
@@ -107,6 +117,8 @@ impl VariableFacts {
             bytes: self.bytes.union(o.bytes),
             known: self.known && o.known,
             leading_slash: self.leading_slash && o.leading_slash,
+            newline_inside: self.newline_inside || o.newline_inside,
+            decoded: self.decoded || o.decoded,
         }
     }
 }
@@ -134,8 +146,8 @@ pub fn builtin(name: &str) -> Option<VariableFacts> {
     let c = VariableFacts::client;
     Some(match name {
         // Decoded and normalised URI: `%0a` decodes to a line feed.
-        "uri" | "document_uri" | "fastcgi_script_name" => VariableFacts { leading_slash: true, ..c(ByteSet::ALL) },
-        "request_filename" | "fastcgi_path_info" => c(ByteSet::ALL),
+        "uri" | "document_uri" | "fastcgi_script_name" => VariableFacts { leading_slash: true, decoded: true, ..c(ByteSet::ALL) },
+        "request_filename" | "fastcgi_path_info" => VariableFacts { decoded: true, ..c(ByteSet::ALL) },
         "request_uri" => VariableFacts { leading_slash: true, ..c(raw()) },
         // Raw request line parts and header values: no CR/LF.
         "args" | "query_string" | "request" | "http_host" | "proxy_add_x_forwarded_for" | "content_type"
@@ -233,6 +245,8 @@ pub struct CaptureFacts {
     pub fixed: bool,
     /// Whatever it matches starts with `/`.
     pub leading_slash: bool,
+    /// It can match a line feed that is not its last byte.
+    pub newline_inside: bool,
 }
 
 /// A group of a regex, by number or name.
@@ -275,7 +289,7 @@ pub fn capture(pattern: &str, caseless: bool, g: Group) -> Option<CaptureFacts> 
     let hir = parse(pattern, caseless)?;
     let sub = find_group(&hir, g)?;
     let leading_slash = first_bytes(sub).is_some_and(|f| f == slash_only());
-    Some(CaptureFacts { bytes: hir_bytes(sub), fixed: hir_fixed(sub), leading_slash })
+    Some(CaptureFacts { bytes: hir_bytes(sub), fixed: hir_fixed(sub), leading_slash, newline_inside: lf_inside(sub) })
 }
 
 /// Whether `pattern` has a group `g`.
@@ -336,6 +350,22 @@ fn hir_bytes(h: &Hir) -> ByteSet {
         HirKind::Empty | HirKind::Look(_) => {}
     }
     s
+}
+
+/// `h` can match a string with a line feed before its last byte.
+fn lf_inside(h: &Hir) -> bool {
+    let lf = |x: &Hir| hir_bytes(x).contains(b'\n');
+    let nonempty = |x: &Hir| !hir_bytes(x).is_empty();
+    match h.kind() {
+        HirKind::Literal(l) => l.0.iter().rev().skip(1).any(|&b| b == b'\n'),
+        HirKind::Class(_) | HirKind::Empty | HirKind::Look(_) => false,
+        HirKind::Repetition(r) => (r.max != Some(1) && lf(&r.sub) && nonempty(&r.sub)) || lf_inside(&r.sub),
+        HirKind::Capture(c) => lf_inside(&c.sub),
+        HirKind::Alternation(v) => v.iter().any(lf_inside),
+        HirKind::Concat(v) => {
+            v.iter().any(lf_inside) || v.iter().enumerate().any(|(i, x)| lf(x) && v[i + 1..].iter().any(nonempty))
+        }
+    }
 }
 
 fn slash_only() -> ByteSet {
@@ -420,6 +450,11 @@ impl Resolver<'_, '_> {
         let refs = references(value);
         for (_, _, n) in &refs {
             f = f.join(self.var(at, n));
+        }
+        // A line feed a variable may end with, followed by another client-chosen variable.
+        let facts: Vec<VariableFacts> = refs.iter().map(|(_, _, n)| self.var(at, n)).collect();
+        if facts.iter().enumerate().any(|(i, a)| a.newline() && facts[i + 1..].iter().any(|b| b.attacker_controlled)) {
+            f.newline_inside = true;
         }
         f.leading_slash = value.starts_with('/')
             || refs.first().is_some_and(|(s, _, n)| *s == 0 && self.var(at, n).leading_slash);
@@ -599,12 +634,21 @@ fn apply(subject: VariableFacts, c: CaptureFacts) -> VariableFacts {
     if c.fixed || !subject.attacker_controlled {
         return VariableFacts { known: subject.known, leading_slash: c.leading_slash, ..VariableFacts::SERVER };
     }
-    VariableFacts { attacker_controlled: true, bytes: subject.bytes.intersect(c.bytes), known: true, leading_slash: c.leading_slash }
+    let bytes = subject.bytes.intersect(c.bytes);
+    VariableFacts {
+        attacker_controlled: true,
+        bytes,
+        known: true,
+        leading_slash: c.leading_slash,
+        newline_inside: subject.newline_inside && c.newline_inside && bytes.contains(b'\n'),
+        decoded: subject.decoded,
+    }
 }
 
 /// A capture of a pattern we cannot read: the subject without line feeds (like `.*`).
 fn lossy(mut subject: VariableFacts) -> VariableFacts {
     subject.bytes.remove(b'\n');
+    subject.newline_inside = false;
     subject
 }
 
@@ -638,6 +682,11 @@ mod tests {
         assert!(capture("^/(?P<id>\\d+)/", false, Group::Name("id")).unwrap().bytes.contains(b'7'));
         assert!(capture("^/(x)", false, Group::Index(2)).is_none());
         assert!(cap("^/api(/.*)$", 1).leading_slash);
+        assert!(cap("^/([^/]+)$", 1).newline_inside);
+        assert!(cap(r"^(.*[^/])$", 1).bytes.contains(b'\n'));
+        assert!(!cap(r"^(.*[^/])$", 1).newline_inside);
+        assert!(cap(r"^/(a\sb)$", 1).newline_inside);
+        assert!(!cap(r"^/(.*)$", 1).newline_inside);
         assert!(!cap("^/api(.*)$", 1).leading_slash);
     }
 

@@ -43,8 +43,9 @@ declare_rule! {
     /// Checks `add_header`, `add_trailer`, `more_set_headers`, `proxy_set_header`, `proxy_pass`,
     /// `return` with a URL and redirecting `rewrite`s. Only line feeds count (a lone CR is not a
     /// line break for current HTTP parsers); `.` in PCRE does not match `\n`, so `(.*)` captures
-    /// are not reported. Variables are traced through `set`, `map` and captures; third-party
-    /// variables are assumed safe.
+    /// are not reported, nor captures whose line feed can only be their last byte (`(.*[^/])`)
+    /// when nothing client-chosen follows. Variables are traced through `set`, `map` and
+    /// captures; third-party variables are assumed safe.
     pub(crate) RULE {
         code: "SEC041",
         name: "header-injection",
@@ -85,7 +86,17 @@ fn check(cx: &RuleContext, out: &mut Findings) {
     for (i, it) in cx.items().iter().enumerate() {
         for k in header_args(&it.name, &it.args) {
             let Some(v) = it.args.get(k) else { continue };
-            let Some((_, _, name)) = references(v).into_iter().find(|(_, _, n)| facts(cx, i, n).newline()) else { continue };
+            // A variable that can hold a line feed followed by client-chosen bytes, or one that
+            // may end with a line feed followed by another client-chosen variable.
+            let refs: Vec<_> = references(v).into_iter().map(|(_, _, n)| {
+                let f = facts(cx, i, &n);
+                (n, f)
+            }).collect();
+            let hit = refs.iter().enumerate().find(|(j, (_, f))| {
+                f.splits_headers() || (f.newline() && refs[j + 1..].iter().any(|(_, g)| g.attacker_controlled))
+            });
+            let Some((_, (name, _))) = hit else { continue };
+            let name = name.clone();
             let target = match it.name.as_str() {
                 "proxy_pass" => "the request line sent to the upstream",
                 "proxy_set_header" => "a header sent to the upstream",
@@ -128,6 +139,7 @@ mod tests {
         assert_eq!(findings("SEC041", "location / { rewrite ^/old/(.*)$ https://example.com$document_uri permanent; }").len(), 1);
         assert_eq!(findings("SEC041", "location / { proxy_set_header X-Original $uri; proxy_pass http://b; }").len(), 1);
         assert_eq!(findings("SEC041", "set $u $uri;\nlocation / { return https://example.com$u; }").len(), 1);
+        assert_eq!(findings("SEC041", "location ~ ^(.*[^/])$ { return 301 $1$arg_x; }").len(), 1);
     }
 
     #[test]
@@ -137,5 +149,7 @@ mod tests {
         assert!(findings("SEC041", "location / { rewrite ^/old/(.*)$ /new$uri last; }").is_empty());
         assert!(findings("SEC041", "location / { return 200 $uri; }").is_empty());
         assert!(findings("SEC041", "location ~ ^/docs/([^/\\r\\n]+)$ { add_header X-Doc $1; }").is_empty());
+        // The line feed can only be the capture's last byte: nothing client-chosen follows it.
+        assert!(findings("SEC041", "rewrite ^(.*[^/])$ $1/ permanent;").is_empty());
     }
 }

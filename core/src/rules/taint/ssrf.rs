@@ -42,8 +42,9 @@ declare_rule! {
     /// ## Limits
     /// What a variable holds is traced through `set`, `map` and regex captures (see
     /// `core::model::variables`); variables of third-party modules are assumed safe. A client
-    /// chosen label before a fixed domain (`http://$sub.internal` where `$sub` cannot contain
-    /// `/`, `?`, `#`, `@`, `:` or `\`) is not reported. Host names need a `resolver` (or an
+    /// chosen name inside a fixed parent domain (`http://$sub.internal`,
+    /// `http://$name-svc.ns.cluster.local`, where the variable cannot contain `/`, `?`, `#`, `@`,
+    /// `:`, `\` or blanks) is not reported. Host names need a `resolver` (or an
     /// `upstream` of that name) to be reached; the rule does not check for one.
     pub(crate) RULE {
         code: "SEC040",
@@ -113,9 +114,11 @@ fn check(cx: &RuleContext, out: &mut Findings) {
     }
 }
 
-/// The variable is one label followed by a fixed domain: `$sub.internal` with no delimiter bytes.
+/// The variable is followed by a fixed parent domain (`$sub.internal`, `$name-svc.ns.cluster.local`)
+/// and cannot hold a byte that ends the host: the client only picks a name inside that domain.
 fn label_only(f: &VariableFacts, after: &str) -> bool {
-    after.starts_with('.') && after.len() > 1 && !after.contains('$') && !DELIMS.iter().any(|&b| f.can_contain(b))
+    let domain = after.split(':').next().unwrap_or("");
+    domain.contains('.') && !domain.ends_with('.') && !after.contains('$') && !DELIMS.iter().any(|&b| f.can_contain(b))
 }
 
 #[cfg(test)]
@@ -144,5 +147,6 @@ mod tests {
         assert!(findings("SEC040", "location / { proxy_pass http://$server_name; }").is_empty());
         assert!(findings("SEC040", "location ~ ^/api(/.*)$ { proxy_pass http://backend$1; }").is_empty());
         assert!(findings("SEC040", "location / { proxy_pass http://backend$is_args$args; }").is_empty());
+        assert!(findings("SEC040", "location ~ ^/(?<s>[a-z]+)/(.*)$ { proxy_pass http://$s-svc.ns.svc.cluster.local/$2; }").is_empty());
     }
 }
