@@ -219,7 +219,8 @@ pub fn value_facts(cx: &RuleContext, at: usize, value: &str) -> VariableFacts {
     r.value(at, value)
 }
 
-/// `if (...)`'s condition as (variable, operator, regex) when it is a regex match.
+/// `if (...)`'s condition as (variable, operator, regex) when it is a regex match (`~`, `~*`,
+/// `!~`, `!~*`; only the first two set captures).
 pub fn if_regex(args: &[String]) -> Option<(String, String, String)> {
     let mut v: Vec<String> = args.to_vec();
     if let Some(f) = v.first_mut() {
@@ -230,7 +231,7 @@ pub fn if_regex(args: &[String]) -> Option<(String, String, String)> {
     }
     v.retain(|s| !s.is_empty());
     match v.as_slice() {
-        [var, op, re] if var.starts_with('$') && matches!(op.as_str(), "~" | "~*") => {
+        [var, op, re] if var.starts_with('$') && matches!(op.as_str(), "~" | "~*" | "!~" | "!~*") => {
             Some((var[1..].trim_matches(|c| c == '{' || c == '}').to_string(), op.clone(), re.clone()))
         }
         _ => None,
@@ -570,7 +571,7 @@ impl Resolver<'_, '_> {
                 match si.name.as_str() {
                     "rewrite" => out.push(Matched { pattern: si.arg(0).to_string(), caseless: false, subject: Subject::Uri }),
                     "if" => {
-                        if let Some((v, op, re)) = if_regex(&si.args) {
+                        if let Some((v, op, re)) = if_regex(&si.args).filter(|c| !c.1.starts_with('!')) {
                             out.push(Matched { pattern: re, caseless: op == "~*", subject: Subject::Var(s, v) });
                         }
                     }
@@ -581,7 +582,7 @@ impl Resolver<'_, '_> {
             let pi = cx.item(p);
             match pi.name.as_str() {
                 "if" => {
-                    if let Some((v, op, re)) = if_regex(&pi.args) {
+                    if let Some((v, op, re)) = if_regex(&pi.args).filter(|c| !c.1.starts_with('!')) {
                         out.push(Matched { pattern: re, caseless: op == "~*", subject: Subject::Var(p, v) });
                     }
                 }

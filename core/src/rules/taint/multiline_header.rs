@@ -56,7 +56,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             }
             let word = it.directive.args[k];
             let header = if it.name.starts_with("more_") { v.split(':').next().unwrap_or("").trim().to_string() } else { it.arg(0).to_string() };
-            let d = out.report(word.span, format!("the value of header \"{header}\" spans several lines: nginx sends the line breaks inside the header"));
+            let d = out.report(word.span, format!("the value of header \"{header}\" contains a line break: nginx sends it inside the header"));
             d.help = Some("write the value on one line".into());
             // Fix: each run of whitespace holding a line break becomes one space.
             let raw = word.raw(src);

@@ -35,7 +35,8 @@ declare_rule! {
     /// The pattern is tried against attack strings built from the host named in it
     /// (`https://HOST.evil.net`, `https://evilHOST`, `https://evil.net/HOST` for referers, and the
     /// host with an inner dot replaced); patterns regex-lite cannot compile and patterns naming
-    /// no host are not judged. Negated matches (`!~`) are not checked.
+    /// no host are not judged. Negated matches (`if ($http_referer !~ ...) { return 403; }`) are
+    /// judged the same way: what the regex wrongly matches passes the check.
     pub(crate) RULE {
         code: "SEC042",
         name: "origin-referer-regex",
@@ -52,7 +53,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
                 let Some((var, op, re)) = if_regex(&it.args) else { continue };
                 let Some(kind) = kind_of(&var) else { continue };
                 let at = it.directive.args.iter().rev().find(|w| !w.raw(cx.src(i)).starts_with(b")")).map(|w| w.span).unwrap_or(it.span());
-                judge(out, at, kind, &re, op == "~*");
+                judge(out, at, kind, &re, op.ends_with('*'));
             }
             "map" => {
                 let src = it.arg(0);
@@ -176,6 +177,7 @@ mod tests {
         assert_eq!(findings("SEC042", "if ($http_origin ~* ^https://example\\.com) { add_header A $http_origin; }").len(), 1);
         assert_eq!(findings("SEC042", "if ($http_origin ~ \"^https://www.example.com$\") { add_header A $http_origin; }").len(), 1);
         assert_eq!(findings("SEC042", "if ($http_referer ~ \"example\\.com/\") { return 403; }").len(), 1);
+        assert_eq!(findings("SEC042", "if ($http_referer !~ \"^https://example\\.com\") { return 403; }").len(), 1);
         let map = "events {}\nhttp { map $http_origin $cors { default \"\"; ~^https://.*example\\.com$ $http_origin; }\nserver { listen 80; add_header A $cors; } }";
         assert_eq!(findings("SEC042", map).len(), 1);
     }
@@ -186,6 +188,7 @@ mod tests {
         assert!(findings("SEC042", "if ($http_origin ~* ^https?://([a-z0-9-]+\\.)*example\\.com(:[0-9]+)?$) { add_header A $http_origin; }").is_empty());
         assert!(findings("SEC042", "if ($http_referer ~* ^https?://(www\\.)?example\\.com/) { return 403; }").is_empty());
         assert!(findings("SEC042", "if ($http_user_agent ~ example.com) { return 403; }").is_empty());
+        assert!(findings("SEC042", "if ($http_referer !~* ^https://(www\\.)?example\\.com/) { return 403; }").is_empty());
         let map = "events {}\nhttp { map $http_origin $cors { default \"\"; ~^https://(.+\\.)?example\\.com$ $http_origin; }\nserver { listen 80; add_header A $cors; } }";
         assert!(findings("SEC042", map).is_empty());
     }

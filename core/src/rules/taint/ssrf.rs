@@ -44,7 +44,9 @@ declare_rule! {
     /// `core::model::variables`); variables of third-party modules are assumed safe. A client
     /// chosen name inside a fixed parent domain (`http://$sub.internal`,
     /// `http://$name-svc.ns.cluster.local`, where the variable cannot contain `/`, `?`, `#`, `@`,
-    /// `:`, `\` or blanks) is not reported. Host names need a `resolver` (or an
+    /// `:`, `\` or blanks) is not reported, nor `$host` in a server that is not the default of
+    /// its sockets and has only exact names (nginx chose that server by `$host`, so `$host` is
+    /// one of those names). Host names need a `resolver` (or an
     /// `upstream` of that name) to be reached; the rule does not check for one.
     pub(crate) RULE {
         code: "SEC040",
@@ -87,7 +89,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             host_end = host_end.min(*s);
         }
         for (s, e, name, f) in &refs {
-            if !f.attacker_controlled {
+            if !f.attacker_controlled || (name == "host" && !catch_all(cx, i)) {
                 continue;
             }
             if *e + 3 == start && value[..start].ends_with("://") {
@@ -114,6 +116,29 @@ fn check(cx: &RuleContext, out: &mut Findings) {
     }
 }
 
+/// The server around item `i` can receive any `Host`: it is the default server of one of its
+/// sockets, or has wildcard or regex names. Elsewhere `$host` is one of the server's names.
+fn catch_all(cx: &RuleContext, i: usize) -> bool {
+    use crate::model::ServerName;
+    let Some(srv) = cx.enclosing(i, "server") else { return true };
+    let span = cx.item(srv).span();
+    let servers = &cx.model.servers;
+    let Some(me) = servers.iter().position(|s| s.span == span) else { return true };
+    let s = &servers[me];
+    if s.names.iter().any(|n| !matches!(n, ServerName::Exact(_))) || s.listens.iter().any(|l| l.default_server) {
+        return true;
+    }
+    let sockets = |x: &crate::model::Server| -> Vec<String> {
+        if x.listens.is_empty() {
+            vec!["0.0.0.0:80".to_string()]
+        } else {
+            x.listens.iter().map(|l| l.socket()).collect()
+        }
+    };
+    // The first server on one of its sockets is that socket's default.
+    sockets(s).iter().any(|sock| servers.iter().position(|x| sockets(x).contains(sock)) == Some(me))
+}
+
 /// The variable is followed by a fixed parent domain (`$sub.internal`, `$name-svc.ns.cluster.local`)
 /// and cannot hold a byte that ends the host: the client only picks a name inside that domain.
 fn label_only(f: &VariableFacts, after: &str) -> bool {
@@ -131,6 +156,7 @@ mod tests {
         assert_eq!(findings("SEC040", "location / { proxy_pass $scheme://$http_x_backend$request_uri; }").len(), 1);
         assert_eq!(findings("SEC040", "location ~ ^/p/([^/]+)/ { proxy_pass http://$1; }").len(), 1);
         assert_eq!(findings("SEC040", "location / { proxy_pass $arg_url; }").len(), 1);
+        assert_eq!(findings("SEC040", "location / { resolver 127.0.0.53; proxy_pass http://$host$request_uri; }").len(), 1);
         assert_eq!(findings("SEC040", "location / { fastcgi_pass unix:/run/php/$arg_v.sock; }").len(), 1);
         let via_map = "events {}\nhttp { map $http_x $be { default a; ~^(.+)$ $1; }\nserver { location / { proxy_pass http://$be; } } }";
         assert_eq!(findings("SEC040", via_map).len(), 1);
@@ -145,6 +171,9 @@ mod tests {
         assert!(findings("SEC040", "location ~ ^/(en|de)/ { proxy_pass http://app-$1; }").is_empty());
         assert!(findings("SEC040", "server_name ~^(?<sub>[a-z0-9-]+)\\.example\\.com$;\nlocation / { proxy_pass http://$sub.internal; }").is_empty());
         assert!(findings("SEC040", "location / { proxy_pass http://$server_name; }").is_empty());
+        // $host of a server that is not its socket's default is one of its names.
+        let named = "events {}\nhttp { server { listen 80; return 404; }\nserver { listen 80; server_name a.example.com; location / { proxy_pass http://$host:8080; } } }";
+        assert!(findings("SEC040", named).is_empty());
         assert!(findings("SEC040", "location ~ ^/api(/.*)$ { proxy_pass http://backend$1; }").is_empty());
         assert!(findings("SEC040", "location / { proxy_pass http://backend$is_args$args; }").is_empty());
         assert!(findings("SEC040", "location ~ ^/(?<s>[a-z]+)/(.*)$ { proxy_pass http://$s-svc.ns.svc.cluster.local/$2; }").is_empty());
