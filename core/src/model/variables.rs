@@ -512,8 +512,9 @@ impl Resolver<'_, '_> {
             }
             let key = e_it.name.clone();
             let val = e_it.arg(0).to_string();
-            leading_slash &= val.starts_with('/');
-            for (_, _, r) in references(&val) {
+            let mut first = true;
+            let mut entry_slash = val.starts_with('/');
+            for (at0, _, r) in references(&val) {
                 let rf = if r.as_bytes()[0].is_ascii_digit() || !self.is_global(&r) {
                     let g = match r.parse::<u32>() {
                         Ok(i) => Group::Index(i),
@@ -528,7 +529,7 @@ impl Resolver<'_, '_> {
                             let subject = self.var(m, &src_name);
                             match capture(re, caseless, g) {
                                 Some(c) => apply(subject, c),
-                                None if has_group_loose(re) => lossy(subject),
+                                None if unreadable(re, caseless) && has_group_loose(re) => lossy(subject),
                                 None => self.var(m, &r),
                             }
                         }
@@ -537,8 +538,13 @@ impl Resolver<'_, '_> {
                 } else {
                     self.var(m, &r)
                 };
+                if first && at0 == 0 && rf.leading_slash {
+                    entry_slash = true;
+                }
+                first = false;
                 f = f.join(rf);
             }
+            leading_slash &= entry_slash;
         }
         f.leading_slash = leading_slash;
         f
@@ -622,7 +628,9 @@ impl Resolver<'_, '_> {
             match capture(&m.pattern, m.caseless, g) {
                 Some(c) => return Some(apply(subject, c)),
                 // Unreadable pattern (PCRE-only syntax) with groups: assume `.`-like content.
-                None if matches!(g, Group::Index(_)) && has_group_loose(&m.pattern) => return Some(lossy(subject)),
+                None if matches!(g, Group::Index(_)) && unreadable(&m.pattern, m.caseless) && has_group_loose(&m.pattern) => {
+                    return Some(lossy(subject))
+                }
                 None => continue,
             }
         }
@@ -651,6 +659,10 @@ fn lossy(mut subject: VariableFacts) -> VariableFacts {
     subject.bytes.remove(b'\n');
     subject.newline_inside = false;
     subject
+}
+
+fn unreadable(pattern: &str, caseless: bool) -> bool {
+    parse(pattern, caseless).is_none()
 }
 
 /// The pattern has a capturing group, as far as a textual look tells (for unreadable patterns).
@@ -708,6 +720,39 @@ mod tests {
         let cx = RuleContext::new(&files, &config, &model, &spec, crate::spec::Context::Main, true);
         let (i, _) = cx.named(directive).last().expect("directive");
         facts(&cx, i, var)
+    }
+
+    #[test]
+    fn if_conditions() {
+        let args = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
+        assert_eq!(if_regex(&args("($http_origin ~* ^https://a\\.b$)")).unwrap().0, "http_origin");
+        assert_eq!(if_regex(&args("( $uri !~ ^/x )")).unwrap().1, "!~");
+        assert!(if_regex(&args("($arg_a = 1)")).is_none());
+        assert!(if_regex(&args("(-f $request_filename)")).is_none());
+    }
+
+    #[test]
+    fn cycles_and_unknowns_stay_quiet() {
+        let f = facts_at("server { set $a $b; set $b $a; location / { return 302 $a; } }", "return", "a");
+        assert!(!f.attacker_controlled);
+        let f = facts_at("server { set $a $b; set $b \"$a$uri\"; location / { return 302 $a; } }", "return", "a");
+        assert!(f.newline());
+        // PCRE-only syntax (look-ahead): the capture is taken as `.`-like content of the URI.
+        let f = facts_at("server { location ~ ^/(?!api/)([^/]+)$ { return 302 /$2; } }", "return", "2");
+        assert!(f.attacker_controlled && !f.newline());
+        let f = facts_at("server { location ~ ^/(a)$ { return 302 /$2; } }", "return", "2");
+        assert!(!f.attacker_controlled);
+        let f = facts_at("server { location / { return 302 /$1; } }", "return", "1");
+        assert!(!f.attacker_controlled && !f.known);
+    }
+
+    #[test]
+    fn map_captures_and_leading_slash() {
+        let conf = "map $request_uri $p { default /; ~^/app(?<rest>/.*)$ $rest; }\nserver { location / { proxy_pass http://b$p; } }";
+        let f = facts_at(conf, "proxy_pass", "p");
+        assert!(f.attacker_controlled && f.leading_slash && !f.newline());
+        let f = facts_at("map $uri $p { default x; ~^/a/(.+)$ $1; }\nserver { location / { add_header X $p; } }", "add_header", "p");
+        assert!(f.decoded && !f.newline());
     }
 
     #[test]
