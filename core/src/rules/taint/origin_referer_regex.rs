@@ -98,7 +98,7 @@ fn host_in(re: &str) -> Option<(String, bool)> {
     let flush = |cur: &mut String, raw_dots: &mut Vec<usize>, best: &mut Option<(String, bool)>| {
         let host = cur.trim_matches('.').to_string();
         let lead = cur.len() - cur.trim_start_matches('.').len();
-        if host.contains('.') && host.chars().any(|c| c.is_ascii_alphabetic()) && best.as_ref().is_none_or(|(b, _)| host.len() > b.len()) {
+        if host.contains('.') && host.chars().any(|c| c.is_ascii_alphabetic()) && best.as_ref().map_or(true, |(b, _)| host.len() > b.len()) {
             // An unescaped dot that is not the last dot of the host (the TLD dot cannot be abused).
             let last_dot = host.rfind('.').unwrap_or(0) + lead;
             let inner = raw_dots.iter().any(|&d| d >= lead && d < last_dot);

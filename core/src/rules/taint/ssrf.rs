@@ -99,7 +99,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             if *s >= host_end {
                 continue;
             }
-            if !unix && *s >= start && label_only(&f, &value[*e..host_end]) {
+            if !unix && *s >= start && label_only(f, &value[*e..host_end]) {
                 continue;
             }
             if unix && !f.can_contain(b'/') && !f.can_contain(b'.') {
