@@ -4,8 +4,9 @@
 //! Sources:
 //! - built-in variables: a table of the client-controlled ones (`$http_*`, `$arg_*`, `$cookie_*`,
 //!   `$uri`, `$request_uri`, `$host`, ...) with the bytes nginx lets through (headers and the raw
-//!   request line never hold CR/LF; the decoded `$uri` can, from `%0d%0a`; `$host` is validated:
-//!   no `/`, no control bytes); every other built-in is treated as server-controlled;
+//!   request line never hold CR/LF; the decoded `$uri` can, from `%0d%0a`; `$host` and the
+//!   `Host` header itself are validated: no `/`, no space or control bytes); every other built-in
+//!   is treated as server-controlled;
 //! - regex captures (`$1`..`$9`, named): the subject's bytes restricted to what the capture group
 //!   can match, derived from regex-syntax's HIR with PCRE's defaults (`.` does not match `\n`,
 //!   `[^/]` and `\s` do). A group that can only match fixed alternatives (`(en|de)`) is not
@@ -150,9 +151,16 @@ pub fn builtin(name: &str) -> Option<VariableFacts> {
         "request_filename" | "fastcgi_path_info" => VariableFacts { decoded: true, ..c(ByteSet::ALL) },
         "request_uri" => VariableFacts { leading_slash: true, ..c(raw()) },
         // Raw request line parts and header values: no CR/LF.
-        "args" | "query_string" | "request" | "http_host" | "proxy_add_x_forwarded_for" | "content_type"
+        "args" | "query_string" | "request" | "proxy_add_x_forwarded_for" | "content_type"
         | "server_protocol" => c(raw()),
         "host" | "ssl_server_name" => c(host_bytes()),
+        // The raw Host header: nginx refuses the request when it fails the same validation, but
+        // keeps case and port.
+        "http_host" => {
+            let mut s = host_bytes();
+            s.insert_range(b'A', b'Z');
+            c(s)
+        }
         "request_method" => {
             let mut s = ByteSet::EMPTY;
             s.insert_range(b'A', b'Z');
@@ -760,7 +768,8 @@ mod tests {
         assert!(builtin("uri").unwrap().newline());
         assert!(!builtin("request_uri").unwrap().newline());
         assert!(!builtin("host").unwrap().slash());
-        assert!(builtin("http_host").unwrap().slash());
+        assert!(!builtin("http_host").unwrap().slash() && builtin("http_host").unwrap().can_contain(b':'));
+        assert!(builtin("http_x_forwarded_host").unwrap().slash());
         assert!(builtin("arg_next").unwrap().attacker_controlled);
         assert!(builtin("server_name").is_none());
     }
