@@ -87,8 +87,9 @@ fn outside_classes(pattern: &str) -> Vec<(usize, &str)> {
     let b = pattern.as_bytes();
     let (mut out, mut i, mut class) = (Vec::new(), 0, false);
     while i < b.len() {
-        let step = if b[i] == b'\\' { 2 } else { 1 };
-        let step = step.min(b.len() - i);
+        // One character, or an escape and the character it escapes.
+        let char_len = |at: usize| pattern[at..].chars().next().map_or(1, char::len_utf8);
+        let step = if b[i] == b'\\' && i + 1 < b.len() { 1 + char_len(i + 1) } else { char_len(i) };
         match b[i] {
             b'[' if !class => class = true,
             b']' if class => class = false,
@@ -171,5 +172,6 @@ mod tests {
         assert!(findings("AVL002", "location ~ [?%] { }").is_empty());
         assert!(findings("AVL002", "merge_slashes off;\nlocation ~ ^/a//b { }").is_empty());
         assert!(findings("AVL002", "location /https://x { }").is_empty());
+        assert!(findings("AVL002", "location ~ ^/caf\\é[é]é { }").is_empty());
     }
 }
