@@ -75,7 +75,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         }
         let tls = cx.children(Some(s)).iter().any(|&c| {
             let l = cx.item(c);
-            (l.name == "listen" && l.args[1..].iter().any(|a| a == "ssl" || a == "quic")) || (l.name == "ssl" && l.arg(0) == "on")
+            (l.name == "listen" && l.args.iter().skip(1).any(|a| a == "ssl" || a == "quic")) || (l.name == "ssl" && l.arg(0) == "on")
         });
         let rejects = cx.inherited(Some(s), "ssl_reject_handshake").is_some_and(|r| cx.item(r).arg(0) == "on");
         if !tls || rejects || super::opaque(cx, s, true) {
@@ -135,5 +135,16 @@ mod tests {
         assert!(findings("SEC023", "events {}\nhttp {\nserver { listen 443 ssl default_server; ssl_reject_handshake on; }\n}\n").is_empty());
         assert!(findings("SEC023", "events {}\nhttp {\nserver { listen 443 ssl; include /nonexistent/headers.conf; }\n}\n").is_empty());
         assert!(findings("SEC023", "events {}\nhttp {\nserver { listen 443 ssl; location / { add_header Strict-Transport-Security \"max-age=31536000\"; } }\n}\n").is_empty());
+    }
+}
+
+#[cfg(test)]
+mod robustness {
+    use crate::rules::tests::findings;
+
+    #[test]
+    fn a_listen_without_arguments_does_not_panic() {
+        // Invalid (nginx: invalid number of arguments), but rules still run on it.
+        assert!(findings("SEC023", "events {}\nhttp { server { listen; } }\n").is_empty());
     }
 }
