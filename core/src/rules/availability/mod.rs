@@ -84,3 +84,31 @@ pub(super) fn unseen_includes(cx: &RuleContext, block: Option<usize>) -> bool {
     }
     false
 }
+
+/// Each rule's `## Bad` example triggers it and its `## Good` example does not.
+#[cfg(test)]
+pub(crate) fn examples_behave(rules: &[Rule]) {
+    for r in rules {
+        let docs = r.info.markdown();
+        for (section, fires) in [("## Bad", true), ("## Good", false)] {
+            let example = docs.split(section).nth(1).and_then(|s| s.split("```nginx").nth(1)).and_then(|s| s.split("```").next());
+            let example = example.unwrap_or_else(|| panic!("{}: no nginx example under {section}", r.info.code)).trim();
+            let first = example.split_whitespace().next().unwrap_or("");
+            let text = if ["upstream", "server", "map", "geo"].contains(&first) {
+                format!("events {{}}\nhttp {{\n{example}\n}}\n")
+            } else {
+                example.to_string()
+            };
+            let found = crate::rules::tests::findings(r.info.code, &text);
+            assert_eq!(!found.is_empty(), fires, "{}: its {section} example:\n{text}\n{found:?}", r.info.code);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn examples_behave() {
+        super::examples_behave(super::RULES);
+    }
+}

@@ -47,3 +47,11 @@ pub(super) fn count_tokens(hay: &str, needle: &str, word: impl Fn(char) -> bool)
         })
         .count()
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn examples_behave() {
+        crate::rules::availability::examples_behave(super::RULES);
+    }
+}
