@@ -488,10 +488,11 @@ impl Resolver<'_, '_> {
         let mut found: Option<VariableFacts> = builtin(name);
         let cx = self.cx;
         let dollar = format!("${name}");
-        for (i, it) in cx.items().iter().enumerate() {
+        for &i in cx.definitions(&dollar) {
+            let it = cx.item(i);
             let f = match it.name.as_str() {
-                "set" if it.arg(0) == dollar => self.value(i, it.arg(1)),
-                "map" if it.arg(1) == dollar => self.map(i),
+                "set" => self.value(i, it.arg(1)),
+                "map" => self.map(i),
                 _ => continue,
             };
             found = Some(found.map_or(f, |g| g.join(f)));

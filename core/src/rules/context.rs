@@ -48,12 +48,44 @@ pub struct RuleContext<'a> {
     children: Vec<Vec<usize>>,
     /// Top-level items.
     roots: Vec<usize>,
+    /// Item indices by directive name (so rules look names up instead of scanning).
+    by_name: std::collections::HashMap<String, Vec<usize>>,
+    /// `set $v` / `map $src $v` items by the variable they define (`$v`).
+    definitions: std::collections::HashMap<String, Vec<usize>>,
+    /// Children by (parent + 1, or 0 for the top level; name): inheritance lookups stay cheap
+    /// even when `http` holds thousands of servers.
+    child_index: std::collections::HashMap<(usize, String), Vec<usize>>,
 }
 
 impl<'a> RuleContext<'a> {
     pub fn new(files: &'a SourceSet, config: &'a Config, model: &'a Model, spec: &'a Spec, root: Context, whole: bool) -> RuleContext<'a> {
-        let mut cx = RuleContext { files, config, model, spec, whole, items: Vec::new(), children: Vec::new(), roots: Vec::new() };
+        let mut cx = RuleContext {
+            files,
+            config,
+            model,
+            spec,
+            whole,
+            items: Vec::new(),
+            children: Vec::new(),
+            roots: Vec::new(),
+            by_name: Default::default(),
+            definitions: Default::default(),
+            child_index: Default::default(),
+        };
         cx.walk(config.main, &config.docs[config.main].doc.items, Some(root), None, 0);
+        for (i, it) in cx.items.iter().enumerate() {
+            cx.by_name.entry(it.name.clone()).or_default().push(i);
+            let defined = match it.name.as_str() {
+                "set" => it.args.first(),
+                "map" => it.args.get(1),
+                _ => None,
+            };
+            if let Some(v) = defined {
+                cx.definitions.entry(v.clone()).or_default().push(i);
+            }
+            let parent_key = it.parent.map_or(0, |p| p + 1);
+            cx.child_index.entry((parent_key, it.name.clone())).or_default().push(i);
+        }
         cx
     }
 
@@ -101,9 +133,25 @@ impl<'a> RuleContext<'a> {
     pub fn item(&self, i: usize) -> &Item<'a> {
         &self.items[i]
     }
-    /// Items named `name`, with their indices.
+    /// Items named `name`, with their indices, in reading order.
     pub fn named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = (usize, &'s Item<'a>)> + 's {
-        self.items.iter().enumerate().filter(move |(_, it)| it.name == name)
+        self.by_name.get(name).into_iter().flatten().map(move |&i| (i, &self.items[i]))
+    }
+
+    /// `set`/`map` items defining the variable `var` (written with its `$`), in reading order.
+    pub fn definitions(&self, var: &str) -> &[usize] {
+        self.definitions.get(var).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Every item inside a block directive, depth first, in reading order.
+    pub fn descendants(&self, of: usize) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut stack: Vec<usize> = self.children[of].iter().rev().copied().collect();
+        while let Some(i) = stack.pop() {
+            out.push(i);
+            stack.extend(self.children[i].iter().rev());
+        }
+        out
     }
     /// Direct children of a block directive (or the top level for None).
     pub fn children(&self, of: Option<usize>) -> &[usize] {
@@ -112,9 +160,15 @@ impl<'a> RuleContext<'a> {
             None => &self.roots,
         }
     }
+    /// Direct children named `name`, in order.
+    pub fn children_named(&self, of: Option<usize>, name: &str) -> &[usize] {
+        let key = (of.map_or(0, |p| p + 1), name.to_string());
+        self.child_index.get(&key).map(Vec::as_slice).unwrap_or(&[])
+    }
+
     /// The first direct child named `name`.
     pub fn child(&self, of: Option<usize>, name: &str) -> Option<usize> {
-        self.children(of).iter().copied().find(|&c| self.items[c].name == name)
+        self.children_named(of, name).first().copied()
     }
     /// Enclosing block directives, innermost first.
     pub fn ancestors(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
@@ -131,8 +185,10 @@ impl<'a> RuleContext<'a> {
     pub fn effective(&self, block: Option<usize>, names: &[&str]) -> (Option<usize>, Vec<usize>) {
         let mut level = block;
         loop {
-            let found: Vec<usize> =
-                self.children(level).iter().copied().filter(|&c| names.contains(&self.items[c].name.as_str())).collect();
+            let mut found: Vec<usize> = names.iter().flat_map(|n| self.children_named(level, n).iter().copied()).collect();
+            if names.len() > 1 {
+                found.sort_unstable();
+            }
             if !found.is_empty() {
                 return (level, found);
             }

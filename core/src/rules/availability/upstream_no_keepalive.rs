@@ -59,12 +59,19 @@ fn target(url: &str) -> Option<&str> {
 }
 
 fn check(cx: &RuleContext, out: &mut Findings) {
+    // proxy_pass targets, grouped once (not scanned per upstream).
+    let mut by_target: std::collections::HashMap<&str, Vec<usize>> = Default::default();
+    for (i, p) in cx.named("proxy_pass") {
+        if let Some(t) = target(p.arg(0)) {
+            by_target.entry(t).or_default().push(i);
+        }
+    }
     for (u, up) in cx.named("upstream") {
         if cx.enclosing(u, "http").is_none() {
             continue;
         }
         let name = up.arg(0);
-        let uses: Vec<usize> = cx.named("proxy_pass").filter(|(_, p)| target(p.arg(0)) == Some(name)).map(|(i, _)| i).collect();
+        let uses: Vec<usize> = by_target.get(name).cloned().unwrap_or_default();
         let Some(&first) = uses.first() else { continue };
         if cx.child(Some(u), "keepalive").is_none() {
             let d = out.report(up.span(), format!("upstream \"{name}\" has no keepalive: every proxied request opens a new connection to it"));

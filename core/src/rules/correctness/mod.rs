@@ -34,7 +34,27 @@ pub(super) fn code_text(cx: &RuleContext) -> String {
     out
 }
 
-/// Occurrences of `needle` in `hay` not surrounded by characters for which `word` is true.
+/// Every maximal run of `word` characters in `hay`, counted: one pass, so "is this name used
+/// anywhere" costs a lookup per name instead of a scan of the whole text.
+pub(super) fn token_counts(hay: &str, word: impl Fn(char) -> bool) -> std::collections::HashMap<&str, usize> {
+    let mut counts = std::collections::HashMap::new();
+    let mut start = None;
+    for (i, c) in hay.char_indices().chain(std::iter::once((hay.len(), ' '))) {
+        match (word(c) && i < hay.len(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                *counts.entry(&hay[s..i]).or_insert(0) += 1;
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    counts
+}
+
+/// Occurrences of `needle` in `hay` not surrounded by characters for which `word` is true (the
+/// reference `token_counts` is tested against).
+#[cfg(test)]
 pub(super) fn count_tokens(hay: &str, needle: &str, word: impl Fn(char) -> bool) -> usize {
     if needle.is_empty() {
         return 0;
@@ -50,6 +70,16 @@ pub(super) fn count_tokens(hay: &str, needle: &str, word: impl Fn(char) -> bool)
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn token_counts_agree_with_count_tokens() {
+        let hay = "upstream a-b { } proxy_pass http://a-b; x.a-b a-bc a-b";
+        let word = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+        let counts = super::token_counts(hay, word);
+        for needle in ["a-b", "a-bc", "http", "upstream"] {
+            assert_eq!(counts.get(needle).copied().unwrap_or(0), super::count_tokens(hay, needle, word), "{needle}");
+        }
+    }
+
     #[test]
     fn examples_behave() {
         crate::rules::availability::examples_behave(super::RULES);

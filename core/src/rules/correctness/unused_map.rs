@@ -49,8 +49,49 @@ fn word(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
+/// `$name` and `${name}` references, counted by name, in one pass over the text.
+fn dollar_refs(text: &str) -> std::collections::HashMap<&str, usize> {
+    let b = text.as_bytes();
+    let mut counts = std::collections::HashMap::new();
+    let mut i = 0;
+    while let Some(off) = memchr::memchr(b'$', &b[i..]) {
+        let s = i + off + 1;
+        let braced = b.get(s) == Some(&b'{');
+        let n0 = if braced { s + 1 } else { s };
+        let mut e = n0;
+        while e < b.len() && (b[e].is_ascii_alphanumeric() || b[e] == b'_') {
+            e += 1;
+        }
+        if e > n0 && (!braced || b.get(e) == Some(&b'}')) {
+            *counts.entry(&text[n0..e]).or_insert(0) += 1;
+        }
+        i = e.max(s);
+    }
+    counts
+}
+
+/// Names read by scripting modules (`var.name`, `variables.name`, `var["name"]`), in one pass.
+fn scripted_names(text: &str) -> std::collections::HashSet<&str> {
+    let mut names = std::collections::HashSet::new();
+    for prefix in ["var.", "variables.", "var[\"", "var['"] {
+        for (i, _) in text.match_indices(prefix) {
+            if text[..i].chars().next_back().is_some_and(word) {
+                continue;
+            }
+            let rest = &text[i + prefix.len()..];
+            let end = rest.find(|c: char| !word(c)).unwrap_or(rest.len());
+            if end > 0 {
+                names.insert(&rest[..end]);
+            }
+        }
+    }
+    names
+}
+
 fn check(cx: &RuleContext, out: &mut Findings) {
     let text = super::code_text(cx);
+    let refs = dollar_refs(&text);
+    let scripted_uses = scripted_names(&text);
     for it in cx.items() {
         let var = match (it.name.as_str(), it.ctx) {
             ("map" | "split_clients", Some(_)) if it.is_block() => it.arg(1),
@@ -62,12 +103,8 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             continue;
         }
         // `$name` ends at a non-word character (what precedes the `$` does not matter).
-        let plain = format!("${name}");
-        let uses = text.match_indices(&plain).filter(|(i, _)| !text[i + plain.len()..].chars().next().is_some_and(word)).count()
-            + text.matches(&format!("${{{name}}}")).count();
-        let scripted = [format!("var.{name}"), format!("var[\"{name}\"]"), format!("var['{name}']"), format!("variables.{name}")]
-            .iter()
-            .any(|s| super::count_tokens(&text, s, word) > 0);
+        let uses = refs.get(name).copied().unwrap_or(0);
+        let scripted = scripted_uses.contains(name);
         // The definition itself is one occurrence.
         if uses <= 1 && !scripted {
             out.report(it.span(), format!("{} defines ${name}, but nothing uses ${name}", it.name))

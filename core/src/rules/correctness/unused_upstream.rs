@@ -63,13 +63,14 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         return;
     }
     let text = super::code_text(cx);
+    let counts = super::token_counts(&text, name_char);
     for (_, it) in cx.named("upstream") {
         let name = it.arg(0);
         if name.is_empty() || !it.is_block() {
             continue;
         }
         // `upstream NAME` itself is one occurrence.
-        if super::count_tokens(&text, name, name_char) <= 1 {
+        if counts.get(name).copied().unwrap_or(0) <= 1 {
             out.report(it.span(), format!("upstream \"{name}\" is never used: no *_pass or variable names it"))
                 .with_help_mut(format!("use `proxy_pass http://{name};` (or the matching *_pass) where it was meant, or remove the block"));
         }

@@ -82,7 +82,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             continue;
         }
         let (_, effective) = cx.effective(Some(s), &["add_header"]);
-        let inside = cx.items().iter().enumerate().filter(|(j, _)| cx.ancestors(*j).any(|a| a == s)).map(|(j, _)| j);
+        let inside = cx.descendants(s).into_iter();
         let hsts: Vec<(usize, String)> =
             effective.iter().copied().chain(inside).filter_map(|j| hsts_value(cx, j).map(|v| (j, v))).collect();
         let here = level_label(cx, Some(s));

@@ -64,9 +64,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         // The guard at this level, or (for a server-level return) inside any of its locations.
         let mut guard = access_guard(cx, p);
         if guard.is_none() && cx.item(p).name == "server" {
-            guard = cx.items().iter().enumerate().find_map(|(j, l)| {
-                (l.name == "location" && cx.ancestors(j).any(|a| a == p)).then(|| access_guard(cx, j)).flatten()
-            });
+            guard = cx.descendants(p).into_iter().find_map(|j| (cx.item(j).name == "location").then(|| access_guard(cx, j)).flatten());
         }
         let Some(g) = guard else { continue };
         let gl = level_label(cx, cx.item(g).parent);
