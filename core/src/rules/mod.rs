@@ -275,6 +275,14 @@ pub(crate) mod tests {
         assert_eq!(sel(&["NOPE"], &[], &[]).unknown_selectors(), ["NOPE"]);
     }
 
+    /// Each rule's documented `## Bad` example triggers it and its `## Good` example does not:
+    /// the documentation doubles as a fixture for every rule.
+    #[test]
+    fn every_rules_documented_examples_behave() {
+        let rules: Vec<super::Rule> = super::all().copied().collect();
+        super::availability::examples_behave(&rules);
+    }
+
     #[test]
     fn every_rule_is_documented_and_unique() {
         let mut seen = std::collections::HashSet::new();
