@@ -44,6 +44,7 @@ use ngxlint::{Options, SourceSet};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use ngxlint_tests::{nginx_dir, is_root};
 use std::process::Command;
 use std::time::Instant;
 
@@ -748,20 +749,6 @@ fn fixture_path() -> PathBuf {
         .join("fixtures")
         .join("differential")
         .join("cases.json")
-}
-
-fn nginx_dir() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let mut dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
-    dirs.extend(["/usr/sbin", "/usr/local/sbin", "/sbin"].map(PathBuf::from));
-    dirs.into_iter().find(|d| d.join("nginx").is_file())
-}
-
-fn is_root() -> bool {
-    match Command::new("id").arg("-u").output() {
-        Ok(o) => String::from_utf8_lossy(&o.stdout).trim() == "0",
-        Err(_) => true,
-    }
 }
 
 /// The live oracle, or why there is none.

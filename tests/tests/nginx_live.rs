@@ -7,32 +7,8 @@
 //! CI installs nginx (.ci/run), so there it runs.
 
 use ngxlint_tests::*;
-use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
-
-/// The directory holding an `nginx` executable: PATH first, then the usual sbin directories
-/// (a non-login root shell may lack them).
-fn nginx_dir() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let mut dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
-    dirs.extend(["/usr/sbin", "/usr/local/sbin", "/sbin"].map(PathBuf::from));
-    dirs.into_iter().find(|d| d.join("nginx").is_file())
-}
-
-fn is_root() -> bool {
-    match Command::new("id").arg("-u").output() {
-        Ok(o) => String::from_utf8_lossy(&o.stdout).trim() == "0",
-        Err(_) => true, // cannot tell: try, and let nginx speak
-    }
-}
-
-fn path_with(dir: &Path) -> std::ffi::OsString {
-    let old = std::env::var_os("PATH").unwrap_or_default();
-    let mut dirs = vec![dir.to_path_buf()];
-    dirs.extend(std::env::split_paths(&old));
-    std::env::join_paths(dirs).unwrap_or(old)
-}
 
 #[test]
 fn recorded_nginx_verdicts_still_hold_and_ngxlint_agrees_with_live_nginx() {

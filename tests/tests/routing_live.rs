@@ -28,6 +28,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use ngxlint_tests::{is_root};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -949,17 +950,6 @@ fn find_nginx() -> Option<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
     dirs.extend(["/usr/sbin", "/usr/local/sbin", "/sbin", "/usr/local/nginx/sbin"].map(PathBuf::from));
     dirs.into_iter().map(|d| d.join("nginx")).find(|p| p.is_file())
-}
-
-fn is_root() -> bool {
-    use std::os::unix::fs::MetadataExt;
-    match std::fs::metadata("/proc/self") {
-        Ok(m) => m.uid() == 0,
-        Err(_) => match Command::new("id").arg("-u").output() {
-            Ok(o) => String::from_utf8_lossy(&o.stdout).trim() == "0",
-            Err(_) => false,
-        },
-    }
 }
 
 /// Two ports of 18080-18099 free on every address (wildcard and loopback), as of now.
