@@ -209,23 +209,23 @@ impl<'a> Checker<'a> {
                 }
                 self.log_formats.push(fmt);
             }
-            ("access_log", Context::Http | Context::Server | Context::Location | Context::IfInLocation | Context::LimitExcept) => {
-                if args.first().map(String::as_str) != Some("off") && args.len() >= 2 {
-                    let fmt = &args[1];
-                    if !self.log_formats.contains(fmt) {
-                        let diag = Diagnostic::new(codes::MISSING, at, format!("unknown log format \"{fmt}\""))
-                            .with_help("log formats must be defined with log_format before the access_log that uses them");
-                        // A snippet may be included after the file that defines the format.
-                        let diag = if self.whole() {
-                            diag
-                        } else {
-                            diag.with_severity(super::snippet_severity(false))
-                        };
-                        let fatal = diag.severity == crate::report::Severity::Error;
-                        self.emit(diag);
-                        if fatal {
-                            return false;
-                        }
+            ("access_log", Context::Http | Context::Server | Context::Location | Context::IfInLocation | Context::LimitExcept)
+                if args.first().map(String::as_str) != Some("off") && args.len() >= 2 =>
+            {
+                let fmt = &args[1];
+                if !self.log_formats.contains(fmt) {
+                    let diag = Diagnostic::new(codes::MISSING, at, format!("unknown log format \"{fmt}\""))
+                        .with_help("log formats must be defined with log_format before the access_log that uses them");
+                    // A snippet may be included after the file that defines the format.
+                    let diag = if self.whole() {
+                        diag
+                    } else {
+                        diag.with_severity(super::snippet_severity(false))
+                    };
+                    let fatal = diag.severity == crate::report::Severity::Error;
+                    self.emit(diag);
+                    if fatal {
+                        return false;
                     }
                 }
             }
@@ -328,12 +328,10 @@ impl<'a> Checker<'a> {
             ("proxy_cache" | "fastcgi_cache" | "uwsgi_cache" | "scgi_cache", _) if first != "off" && !first.contains('$') => {
                 self.cache_uses.push((name.to_string(), first.to_string(), at));
             }
-            ("use", Context::Events) => {
-                // The event methods a Linux build has.
-                if !matches!(first, "epoll" | "select" | "poll") {
-                    self.emit(Diagnostic::new(codes::INVALID_VALUE, at, format!("invalid event type \"{first}\"")));
-                    return false;
-                }
+            // The event methods a Linux build has.
+            ("use", Context::Events) if !matches!(first, "epoll" | "select" | "poll") => {
+                self.emit(Diagnostic::new(codes::INVALID_VALUE, at, format!("invalid event type \"{first}\"")));
+                return false;
             }
             _ => {}
         }
@@ -971,7 +969,7 @@ fn location_modifier(args: &[String]) -> &str {
 fn location_name(args: &[String]) -> Vec<u8> {
     match args {
         [_, n] => n.as_bytes().to_vec(),
-        [one] => one[location_modifier(args).len()..].as_bytes().to_vec(),
+        [one] => one.as_bytes()[location_modifier(args).len()..].to_vec(),
         _ => Vec::new(),
     }
 }

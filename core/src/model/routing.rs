@@ -284,10 +284,10 @@ fn find_location(
                 path.pop();
                 return true;
             }
-            Modifier::Prefix | Modifier::PrefixNoRegex if uri.starts_with(l.pattern.as_bytes()) => {
-                if best.map_or(true, |b| l.pattern.len() > locs[b].pattern.len()) {
-                    best = Some(i);
-                }
+            Modifier::Prefix | Modifier::PrefixNoRegex
+                if uri.starts_with(l.pattern.as_bytes()) && best.map_or(true, |b| l.pattern.len() > locs[b].pattern.len()) =>
+            {
+                best = Some(i);
             }
             _ => {}
         }
