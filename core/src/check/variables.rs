@@ -41,34 +41,14 @@ fn skip_arg(name: &str, i: usize, arg: &[u8]) -> bool {
     }
 }
 
-/// `$name` / `${name}` references in an argument value (captures `$1` excluded).
+/// `$name` / `${name}` references in an argument value, captures (`$1`) excluded: those are
+/// resolved by the regex that set them, not by name.
 pub(crate) fn references(arg: &[u8]) -> Vec<(usize, String)> {
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < arg.len() {
-        if arg[i] != b'$' {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        i += 1;
-        let braced = arg.get(i) == Some(&b'{');
-        if braced {
-            i += 1;
-        }
-        let n0 = i;
-        while i < arg.len() && (arg[i].is_ascii_alphanumeric() || arg[i] == b'_') {
-            i += 1;
-        }
-        let name = &arg[n0..i];
-        if braced && arg.get(i) == Some(&b'}') {
-            i += 1;
-        }
-        if !name.is_empty() && !name[0].is_ascii_digit() {
-            out.push((start, String::from_utf8_lossy(name).into_owned()));
-        }
-    }
-    out
+    crate::syntax::script::references(arg)
+        .into_iter()
+        .filter(|(_, _, name)| !name.as_bytes()[0].is_ascii_digit())
+        .map(|(start, _, name)| (start, name))
+        .collect()
 }
 
 /// Named captures `(?<x>...)`, `(?P<x>...)`, `(?'x'...)` in a regex.

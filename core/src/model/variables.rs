@@ -186,40 +186,7 @@ pub fn facts(cx: &RuleContext, at: usize, name: &str) -> VariableFacts {
     r.var(at, name)
 }
 
-/// References in a value: (byte offset of `$`, end offset, name) for `$name`, `${name}`, `$1`.
-pub fn references(value: &str) -> Vec<(usize, usize, String)> {
-    let b = value.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'$' {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        i += 1;
-        let braced = b.get(i) == Some(&b'{');
-        if braced {
-            i += 1;
-        }
-        let n0 = i;
-        if b.get(i).is_some_and(|c| (b'1'..=b'9').contains(c)) {
-            i += 1; // nginx captures are one digit: `$12` is `$1` then `2`
-        } else {
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
-                i += 1;
-            }
-        }
-        let name = &value[n0..i];
-        if braced && b.get(i) == Some(&b'}') {
-            i += 1;
-        }
-        if !name.is_empty() {
-            out.push((start, i, name.to_string()));
-        }
-    }
-    out
-}
+pub use crate::syntax::script::references;
 
 /// Facts of a whole value with variables (`http://$host$uri`).
 pub fn value_facts(cx: &RuleContext, at: usize, value: &str) -> VariableFacts {
@@ -710,12 +677,6 @@ mod tests {
         assert!(cap(r"^/(a\sb)$", 1).newline_inside);
         assert!(!cap(r"^/(.*)$", 1).newline_inside);
         assert!(!cap("^/api(.*)$", 1).leading_slash);
-    }
-
-    #[test]
-    fn finds_references() {
-        let r: Vec<String> = references("$a-${b}c $12 $ x$d_e").into_iter().map(|x| x.2).collect();
-        assert_eq!(r, ["a", "b", "1", "d_e"]);
     }
 
     fn facts_at(conf: &str, directive: &str, var: &str) -> VariableFacts {

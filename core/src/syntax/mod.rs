@@ -4,6 +4,7 @@
 pub mod lexer;
 pub mod lua;
 pub mod parser;
+pub mod script;
 pub mod tree;
 
 pub use parser::{parse, ENTRY_BLOCKS, MAX_DEPTH};
