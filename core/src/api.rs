@@ -305,14 +305,14 @@ pub fn route(files_in: &[SourceFile], opts: &AnalyzeOptions, req: &RouteRequest)
         None => first.ok_or("no files to route through")?,
     };
     let analysis = crate::analyze(&files, main, &options);
-    let model = crate::model::build(&files, analysis.config());
+    let model = analysis.model();
     let request = crate::model::routing::Request {
         addr: req.addr.clone().unwrap_or_else(|| "*".into()),
         port: req.port.unwrap_or(80),
         host: req.host.clone(),
         uri: req.uri.clone(),
     };
-    let r = crate::model::routing::route(&model, &request);
+    let r = crate::model::routing::route(model, &request);
     let place = |label: String, span: Span| {
         let (s, e) = files.range_of(span);
         RoutePlace { label, file: files.path(span.file).to_string(), line: s.line, column: s.column_utf16, from: s.offset_utf16, to: e.offset_utf16 }

@@ -65,6 +65,7 @@ impl Options {
 #[derive(Debug, Clone)]
 pub struct Analysis {
     config: Config,
+    model: model::Model,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -77,6 +78,10 @@ impl Analysis {
     /// The resolved configuration: every file parsed, include sites resolved.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+    /// The semantic model (servers, listens, names, locations, upstreams), for routing.
+    pub fn model(&self) -> &model::Model {
+        &self.model
     }
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.severity == Severity::Error)
@@ -133,7 +138,7 @@ pub fn analyze(files: &SourceSet, main: FileId, opts: &Options) -> Analysis {
     }
     diagnostics.sort_by_cached_key(|d| (d.phase, config.order_key(d.order_span()), d.severity, d.span.end));
     diagnostics.dedup_by(|a, b| a.span == b.span && a.message == b.message && a.code == b.code);
-    Analysis { config, diagnostics }
+    Analysis { config, model, diagnostics }
 }
 
 /// The context a snippet is read in, from the names of its enclosing blocks (`["http", "server"]`),

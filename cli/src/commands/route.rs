@@ -11,9 +11,9 @@ pub fn run(args: &RouteArgs) -> Result<u8, CliError> {
     let mut loaded = input::load_main(&args.file)?;
     let analysis = input::analyze_with_includes(&mut loaded, &opts, &mut |w| eprintln!("ngxlint: warning: {w}"))?;
     let files = &loaded.files;
-    let m = model::build(files, analysis.config());
+    let m = analysis.model();
     let req = routing::Request { addr: args.addr.clone(), port: args.port, host: args.host.clone(), uri: args.uri.clone() };
-    let r = routing::route(&m, &req);
+    let r = routing::route(m, &req);
     let at = |span: ngxlint::Span| {
         let (s, _) = files.range_of(span);
         (files.path(span.file).to_string(), s.line, s.column)
