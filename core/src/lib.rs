@@ -13,6 +13,7 @@
 
 pub mod api;
 pub mod check;
+pub mod diff;
 pub mod fmt;
 pub mod include;
 pub mod model;

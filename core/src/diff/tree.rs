@@ -1,0 +1,203 @@
+//! The configuration as the diff sees it: one tree with every include inlined (so moving text
+//! between files changes nothing), no comments or layout, and each argument both as nginx stores
+//! it and in a canonical form (`1m` and `1024k` compare equal, `60s` and `1m` too).
+
+use crate::check::values;
+use crate::include::{Config, MAX_INCLUDE_DEPTH};
+use crate::source::{SourceSet, Span};
+use crate::spec::Spec;
+use crate::syntax::{BlockKind, Directive, Node as SyntaxNode};
+
+/// One directive of the expanded configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    pub name: String,
+    /// Arguments as nginx stores them (quotes removed, escapes applied).
+    pub args: Vec<String>,
+    /// Arguments in canonical form, for comparison.
+    pub key: Vec<String>,
+    /// From the name to the `;` or the closing `}`.
+    pub span: Span,
+    pub body: Body,
+    /// For `server` blocks of `http`: the index in [`crate::model::Model::servers`].
+    pub server: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    Leaf,
+    /// Directives, in order.
+    Block(Vec<Node>),
+    /// Handler entries (`map`, `geo`, `types`, ...): each entry is a node without a body.
+    Entries(Vec<Node>),
+    /// Lua source with surrounding whitespace trimmed.
+    Lua(String),
+}
+
+impl Node {
+    pub fn children(&self) -> &[Node] {
+        match &self.body {
+            Body::Block(c) | Body::Entries(c) => c,
+            _ => &[],
+        }
+    }
+    pub fn is_block(&self) -> bool {
+        !matches!(self.body, Body::Leaf)
+    }
+    /// `location ~ \.php$`, `server[listen 443 ssl; server_name a.example]`, `upstream app`.
+    pub fn label(&self) -> String {
+        if self.name == "server" && self.is_block() {
+            let mut parts: Vec<String> = Vec::new();
+            for c in self.children() {
+                if c.name == "listen" && !c.args.is_empty() {
+                    parts.push(format!("listen {}", c.args.join(" ")));
+                }
+            }
+            let names: Vec<&str> = self
+                .children()
+                .iter()
+                .filter(|c| c.name == "server_name")
+                .flat_map(|c| c.args.iter().map(String::as_str))
+                .collect();
+            if !names.is_empty() {
+                parts.push(format!("server_name {}", names.join(" ")));
+            }
+            return format!("server[{}]", parts.join("; "));
+        }
+        if self.args.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{} {}", self.name, self.args.join(" "))
+        }
+    }
+}
+
+/// An include directive and what it matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncludeSite {
+    /// Labels of the enclosing blocks.
+    pub scope: Vec<String>,
+    pub pattern: String,
+    pub glob: bool,
+    /// Paths of the files it matched, in nginx's order.
+    pub files: Vec<String>,
+    pub span: Span,
+}
+
+/// The expanded tree of one side.
+#[derive(Debug, Clone, Default)]
+pub struct Tree {
+    pub items: Vec<Node>,
+    pub includes: Vec<IncludeSite>,
+}
+
+/// Builds the expanded tree of a resolved configuration.
+pub fn build(files: &SourceSet, config: &Config) -> Tree {
+    let mut b = Builder { files, config, includes: Vec::new(), servers: 0, scope: Vec::new() };
+    let items = b.items(config.main, &config.docs[config.main].doc.items, 0, 0);
+    Tree { items, includes: b.includes }
+}
+
+struct Builder<'a> {
+    files: &'a SourceSet,
+    config: &'a Config,
+    includes: Vec<IncludeSite>,
+    /// http servers seen so far (the model numbers them in the same walk order).
+    servers: usize,
+    /// Labels of the enclosing blocks; the first entry tells http from stream/mail.
+    scope: Vec<String>,
+}
+
+impl Builder<'_> {
+    fn items(&mut self, doc: usize, items: &[SyntaxNode], depth: usize, include_depth: usize) -> Vec<Node> {
+        let mut out = Vec::new();
+        let src = self.files.bytes(self.config.docs[doc].file);
+        for node in items {
+            let SyntaxNode::Directive(d) = node else { continue };
+            let name = d.name.text(src).into_owned();
+            if name == "include" && d.block().is_none() {
+                if let Some(inc) = self.config.include_at(doc, d) {
+                    let files: Vec<String> = inc
+                        .targets
+                        .iter()
+                        .map(|&t| self.files.path(self.config.docs[t].file).to_string())
+                        .collect();
+                    self.includes.push(IncludeSite {
+                        scope: self.scope.clone(),
+                        pattern: d.args.first().map(|w| w.text(src).into_owned()).unwrap_or_else(|| inc.pattern.clone()),
+                        glob: inc.glob,
+                        files,
+                        span: d.span,
+                    });
+                    if include_depth < MAX_INCLUDE_DEPTH {
+                        for &t in &inc.targets {
+                            if !inc.cyclic.contains(&t) {
+                                let target = &self.config.docs[t].doc.items;
+                                out.extend(self.items(t, target, depth, include_depth + 1));
+                            }
+                        }
+                    }
+                }
+                continue;
+            }
+            out.push(self.node(doc, src, d, name, depth, include_depth));
+        }
+        out
+    }
+
+    fn node(&mut self, doc: usize, src: &[u8], d: &Directive, name: String, depth: usize, include_depth: usize) -> Node {
+        let args: Vec<String> = d.args.iter().map(|w| w.text(src).into_owned()).collect();
+        let key = canonical(&name, &args);
+        let server = (name == "server" && d.block().is_some() && self.scope.len() == 1 && self.scope[0] == "http").then(|| {
+            self.servers += 1;
+            self.servers - 1
+        });
+        let body = match d.block() {
+            None => Body::Leaf,
+            Some(b) => match b.kind {
+                BlockKind::Lua => {
+                    let text = b.lua.map(|s| String::from_utf8_lossy(self.files.slice(s)).trim().to_string());
+                    Body::Lua(text.unwrap_or_default())
+                }
+                kind => {
+                    let label = if name == "server" { "server".to_string() } else { name.clone() };
+                    self.scope.push(label);
+                    let children = self.items(doc, &b.items, depth + 1, include_depth);
+                    self.scope.pop();
+                    if kind == BlockKind::Entries {
+                        Body::Entries(children)
+                    } else {
+                        Body::Block(children)
+                    }
+                }
+            },
+        };
+        Node { name, args, key, span: d.span, body, server }
+    }
+}
+
+/// The canonical form of a directive's arguments: sizes in bytes, times in milliseconds and
+/// flags in lower case, where nginx's own slot handler reads them that way.
+pub fn canonical(name: &str, args: &[String]) -> Vec<String> {
+    let handler = Spec::all_directives(name).next().map(|d| d.handler()).unwrap_or("");
+    let one = |f: &dyn Fn(&str) -> Option<u64>, a: &str| f(a).map(|v| v.to_string()).unwrap_or_else(|| a.to_string());
+    match handler {
+        "ngx_conf_set_size_slot" | "ngx_conf_set_off_slot" => {
+            args.iter().map(|a| one(&values::offset, a)).collect()
+        }
+        "ngx_conf_set_msec_slot" => args.iter().map(|a| one(&|s| values::time(s, false), a)).collect(),
+        "ngx_conf_set_sec_slot" => args.iter().map(|a| one(&|s| values::time(s, true).map(|ms| ms / 1000), a)).collect(),
+        "ngx_conf_set_flag_slot" => args.iter().map(|a| a.to_ascii_lowercase()).collect(),
+        "ngx_conf_set_bufs_slot" => match args {
+            [n, size] => vec![n.clone(), one(&values::size, size)],
+            _ => args.to_vec(),
+        },
+        _ => match name {
+            // Custom handlers that read times or sizes the same way.
+            "keepalive_timeout" | "proxy_cache_valid" | "fastcgi_cache_valid" => {
+                args.iter().map(|a| one(&|s| values::time(s, true).map(|ms| ms / 1000), a)).collect()
+            }
+            _ => args.to_vec(),
+        },
+    }
+}
