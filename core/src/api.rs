@@ -37,11 +37,7 @@ pub struct AnalyzeOptions {
 
 /// Builds a profile from its names (shared by the CLI flags and the JS options).
 pub fn profile(version: Option<&str>, profile: Option<&str>, modules: &[String]) -> Result<Profile, String> {
-    let version = match version.unwrap_or("latest") {
-        "1.22" | "1.22.1" => NginxVersion::V1_22,
-        "latest" | "mainline" => NginxVersion::Latest,
-        v => return Err(format!("unknown nginx version \"{v}\": expected \"1.22\" or \"latest\"")),
-    };
+    let version: NginxVersion = version.unwrap_or("latest").parse()?;
     let mut p = match profile.unwrap_or("debian") {
         "debian" | "debian12" => Profile::default(),
         "openresty" => Profile::openresty(),

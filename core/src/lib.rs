@@ -18,6 +18,7 @@ pub mod fmt;
 pub mod include;
 pub mod model;
 pub mod report;
+pub mod risk;
 pub mod rules;
 pub mod source;
 pub mod spec;
@@ -140,6 +141,84 @@ pub fn analyze(files: &SourceSet, main: FileId, opts: &Options) -> Analysis {
     diagnostics.sort_by_cached_key(|d| (d.phase, config.order_key(d.order_span()), d.severity, d.span.end));
     diagnostics.dedup_by(|a, b| a.span == b.span && a.message == b.message && a.code == b.code);
     Analysis { config, model, diagnostics }
+}
+
+/// How to compare two configurations: the analysis options both sides share, and the risk
+/// policy.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CompareOptions {
+    pub options: Options,
+    pub policy: risk::Policy,
+}
+
+/// The result of comparing two configurations: both analyses, the semantic diff and the risk
+/// assessment.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    before: Analysis,
+    after: Analysis,
+    diff: diff::Diff,
+    assessment: risk::Assessment,
+}
+
+impl Comparison {
+    pub fn before(&self) -> &Analysis {
+        &self.before
+    }
+    pub fn after(&self) -> &Analysis {
+        &self.after
+    }
+    /// The semantic changes, in the order of the new configuration.
+    pub fn changes(&self) -> &[diff::Change] {
+        &self.diff.changes
+    }
+    pub fn diff(&self) -> &diff::Diff {
+        &self.diff
+    }
+    pub fn assessment(&self) -> &risk::Assessment {
+        &self.assessment
+    }
+    /// 0–100.
+    pub fn score(&self) -> u32 {
+        self.assessment.score
+    }
+    pub fn level(&self) -> risk::RiskLevel {
+        self.assessment.level
+    }
+    pub fn recommendation(&self) -> risk::Recommendation {
+        self.assessment.recommendation
+    }
+}
+
+/// Compares two configurations (each a file set and its main file): analyses both, diffs them
+/// semantically and scores the risk of rolling out `after` where `before` runs.
+pub fn compare(before: &SourceSet, before_main: FileId, after: &SourceSet, after_main: FileId, opts: &CompareOptions) -> Comparison {
+    let a = analyze(before, before_main, &opts.options);
+    let b = analyze(after, after_main, &opts.options);
+    let primary = opts.options.profile.version;
+    let mut others: Vec<(spec::NginxVersion, Analysis)> = Vec::new();
+    for &v in &opts.policy.targets {
+        if v != primary && !others.iter().any(|(o, _)| *o == v) {
+            let mut o = opts.options.clone();
+            o.profile = o.profile.with_version(v);
+            others.push((v, analyze(after, after_main, &o)));
+        }
+    }
+    let ta = diff::tree::build(before, a.config());
+    let tb = diff::tree::build(after, b.config());
+    let d = diff::diff_trees(&ta, &tb, primary);
+    let mut targets: Vec<(spec::NginxVersion, &Analysis)> = vec![(primary, &b)];
+    targets.extend(others.iter().map(|(v, x)| (*v, x)));
+    let inputs = risk::Inputs {
+        before: risk::Side { files: before, analysis: &a, tree: &ta },
+        after: risk::Side { files: after, analysis: &b, tree: &tb },
+        diff: &d,
+        policy: &opts.policy,
+        targets,
+        primary,
+    };
+    let assessment = risk::assess(&inputs);
+    Comparison { before: a, after: b, diff: d, assessment }
 }
 
 /// The context a snippet is read in, from the names of its enclosing blocks (`["http", "server"]`),

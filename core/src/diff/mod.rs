@@ -485,7 +485,7 @@ impl<'t> Differ<'t> {
                     continue;
                 }
                 let s = server_similarity(n, m);
-                if s > 0 && best.is_none_or(|(_, bs)| s > bs) {
+                if s > 0 && best.map_or(true, |(_, bs)| s > bs) {
                     best = Some((j, s));
                 }
             }

@@ -46,6 +46,40 @@ impl NginxVersion {
     }
 }
 
+impl NginxVersion {
+    /// The name users write: `"1.22"` or `"latest"`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            NginxVersion::V1_22 => "1.22",
+            NginxVersion::Latest => "latest",
+        }
+    }
+}
+
+impl std::str::FromStr for NginxVersion {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "1.22" | "1.22.1" => Ok(NginxVersion::V1_22),
+            "latest" | "mainline" => Ok(NginxVersion::Latest),
+            v => Err(format!("unknown nginx version \"{v}\": expected \"1.22\" or \"latest\"")),
+        }
+    }
+}
+
+impl serde::Serialize for NginxVersion {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for NginxVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 impl VersionSet {
     pub const fn contains(self, v: NginxVersion) -> bool {
         self.0 & v.bit() != 0

@@ -1,0 +1,184 @@
+//! Which server answers on which socket, for which names: the traffic surface itself.
+
+use super::{Context, Draft, DEFAULT_SERVER_CHANGED, LISTEN_ADDED, LISTEN_REMOVED, LOCATION_REMOVED, ROUTING_ADDED, SERVER_NAME_CHANGED, SERVER_REMOVED};
+use crate::diff::{ChangeKind, Level};
+use crate::model::ServerName;
+use crate::risk::traffic::{self, socket_map};
+use crate::risk::Tier;
+
+pub fn run(cx: &Context<'_>, out: &mut Vec<Draft>) {
+    sockets(cx, out);
+    names(cx, out);
+    defaults(cx, out);
+    blocks(cx, out);
+}
+
+fn after_index(cx: &Context<'_>, before: usize) -> Option<usize> {
+    cx.i.diff.server_pairs.iter().find(|p| p.0 == Some(before)).and_then(|p| p.1)
+}
+
+fn sockets(cx: &Context<'_>, out: &mut Vec<Draft>) {
+    let (mb, ma) = (cx.i.before.model(), cx.i.after.model());
+    let (sb, sa) = (socket_map(mb), socket_map(ma));
+    // Listen changes are explained by the socket findings below.
+    for (ci, c) in cx.changes() {
+        if c.directive == "listen" && matches!(c.level, Level::Server) {
+            cx.claim(ci);
+        }
+    }
+    let n_sockets = sb.len().max(1) as f64;
+    for (socket, servers) in &sb {
+        if sa.contains_key(socket) {
+            // Servers that left this socket while others stay: their hosts go to the default.
+            for &i in servers {
+                let Some(j) = after_index(cx, i) else { continue };
+                if traffic::sockets(ma, j).contains(socket) {
+                    continue;
+                }
+                let share = cx.before.server(i);
+                out.push(
+                    Draft::new(LISTEN_REMOVED, format!("{} no longer listens on {socket}: its requests there go to the default server of {socket}", mb.servers[i].label()))
+                        .path(ma.servers[j].label())
+                        .share(share, format!("one server: {:.0}% of requests", share * 100.0))
+                        .explain("clients still connect to the old socket; nginx picks that socket's default server for them, usually the wrong site or a 404")
+                        .verify(traffic::curl(mb, i, None)),
+                );
+            }
+            continue;
+        }
+        let share = cx.before.servers(servers).max(1.0 / n_sockets);
+        let label = servers.iter().map(|&i| mb.servers[i].label()).collect::<Vec<_>>().join(", ");
+        out.push(
+            Draft::new(LISTEN_REMOVED, format!("nothing listens on {socket} any more: connections to it are refused ({label})"))
+                .path(format!("http > listen {socket}"))
+                .share(share, format!("socket {socket}: {} server(s), {:.0}% of requests", servers.len(), share * 100.0))
+                .modifier("connections refused outright", 1.25)
+                .explain("every client of this address and port gets `connection refused` after the reload; nginx -t cannot know the port was in use")
+                .verify(servers.first().map(|&i| traffic::curl(mb, i, None)).unwrap_or_default()),
+        );
+    }
+    for (socket, servers) in &sa {
+        if sb.contains_key(socket) {
+            continue;
+        }
+        let port = socket.rsplit(':').next().unwrap_or("");
+        let label = servers.iter().map(|&j| ma.servers[j].label()).collect::<Vec<_>>().join(", ");
+        out.push(
+            Draft::new(LISTEN_ADDED, format!("new socket {socket} ({label}): every target must be able to bind it"))
+                .path(format!("http > listen {socket}"))
+                .share(1.0, "restart of the whole instance")
+                .confidence(0.7)
+                .explain("a reload keeps running if the bind fails, but a restart or a new machine fails to start nginx when the port is taken or the address is not assignable")
+                .verify(format!("ss -ltn 'sport = :{port}' on every target (expect nothing listening) and check the address exists there")),
+        );
+    }
+}
+
+fn names(cx: &Context<'_>, out: &mut Vec<Draft>) {
+    for (ci, c) in cx.changes() {
+        if c.directive != "server_name" || c.level != Level::Server {
+            continue;
+        }
+        let set = |v: &Option<Vec<String>>| v.clone().unwrap_or_default();
+        let (old, new) = (set(&c.before), set(&c.after));
+        let lost: Vec<&String> = old.iter().filter(|n| !new.contains(n)).collect();
+        let gained: Vec<&String> = new.iter().filter(|n| !old.contains(n)).collect();
+        if lost.is_empty() {
+            let d = cx
+                .for_change(ROUTING_ADDED, ci, format!("server_name gains {}", gained.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")))
+                .explain("new names take requests that used to reach the default server of the socket");
+            out.push(d);
+            continue;
+        }
+        let share = c.servers.0.map_or(1.0, |i| cx.before.server(i)) * lost.len() as f64 / old.len().max(1) as f64;
+        let lost_s = lost.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ");
+        let d = cx
+            .for_change(SERVER_NAME_CHANGED, ci, format!("server_name no longer has {lost_s}: those requests go to the default server"))
+            .share(share, format!("{} of {} name(s) of one server", lost.len(), old.len()))
+            .explain("a request's Host picks the server; a name that is gone falls to the default server of the socket, usually the wrong site");
+        let verify = lost
+            .first()
+            .map(|h| format!("curl -sS -o /dev/null -w '%{{http_code}}\\n' -H 'Host: {h}' http://127.0.0.1/ (before and after)"))
+            .unwrap_or_default();
+        out.push(d.verify(verify));
+    }
+}
+
+fn defaults(cx: &Context<'_>, out: &mut Vec<Draft>) {
+    let (mb, ma) = (cx.i.before.model(), cx.i.after.model());
+    let (sb, sa) = (socket_map(mb), socket_map(ma));
+    for socket in sb.keys().filter(|s| sa.contains_key(*s)) {
+        let (Some(db), Some(da)) = (traffic::default_server(mb, socket), traffic::default_server(ma, socket)) else { continue };
+        if after_index(cx, db) == Some(da) {
+            continue;
+        }
+        let share = (cx.before.server(db) + cx.after.server(da)).min(1.0);
+        out.push(
+            Draft::new(DEFAULT_SERVER_CHANGED, format!("default server for {socket} changes from {} to {}", mb.servers[db].label(), ma.servers[da].label()))
+                .path(format!("http > listen {socket}"))
+                .share(share, format!("default server of {socket}: its own hosts plus every unmatched Host"))
+                .explain("requests with an unknown or missing Host (health checks, IP access, new DNS names) now reach another server")
+                .verify(format!("curl -sS -o /dev/null -w '%{{http_code}}\\n' -H 'Host: unknown.invalid' http://{}/", socket.replace("0.0.0.0", "127.0.0.1"))),
+        );
+    }
+}
+
+fn blocks(cx: &Context<'_>, out: &mut Vec<Draft>) {
+    let mb = cx.i.before.model();
+    let names_before: Vec<String> = mb
+        .servers
+        .iter()
+        .flat_map(|s| s.names.iter())
+        .filter_map(|n| match n {
+            ServerName::Exact(h) => Some(h.clone()),
+            _ => None,
+        })
+        .collect();
+    for (ci, c) in cx.changes() {
+        if !c.block {
+            continue;
+        }
+        match (c.kind, c.directive.as_str(), c.level) {
+            (ChangeKind::Removed, "server", Level::Http) => {
+                let d = cx
+                    .for_change(SERVER_REMOVED, ci, format!("{} removed", c.path.rsplit(" > ").next().unwrap_or("")))
+                    .explain("its hosts now reach the default server of their sockets (or nothing listens any more)");
+                out.push(d);
+            }
+            (ChangeKind::Added, "server", Level::Http) => {
+                let takes: Vec<String> = c
+                    .after
+                    .as_ref()
+                    .and_then(|_| c.servers.1)
+                    .map(|j| cx.i.after.model().servers[j].names.iter().filter_map(|n| match n {
+                        ServerName::Exact(h) if names_before.contains(h) => Some(h.clone()),
+                        _ => None,
+                    }).collect())
+                    .unwrap_or_default();
+                let d = if takes.is_empty() {
+                    cx.for_change(ROUTING_ADDED, ci, format!("new {}", c.path.rsplit(" > ").next().unwrap_or("")))
+                        .explain("a new virtual host with names no server had: existing traffic is unaffected")
+                } else {
+                    cx.for_change(ROUTING_ADDED, ci, format!("new server takes over {} from an existing server", takes.join(" ")))
+                        .tier(Tier::Behaviour)
+                        .explain("nginx keeps the first server for a duplicate name (with a warning): check which one answers")
+                };
+                out.push(d);
+            }
+            (ChangeKind::Removed, "location", _) => {
+                let d = cx
+                    .for_change(LOCATION_REMOVED, ci, format!("{} removed: its URIs now match another location", c.path.rsplit(" > ").next().unwrap_or("")))
+                    .explain("requests it served fall to the longest remaining prefix (often `/`): other handler, other root, maybe 404");
+                out.push(d);
+            }
+            (ChangeKind::Added, "location", _) if c.detail.is_none() => {
+                let d = cx
+                    .for_change(ROUTING_ADDED, ci, format!("new {}", c.path.rsplit(" > ").next().unwrap_or("")))
+                    .share(0.0, "new URIs only")
+                    .explain("a new location takes only the URIs it matches better than the existing ones");
+                out.push(d);
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! The traffic model behind blast radius: which servers take requests on which sockets, how much
+//! of the traffic each one plausibly serves, and which request shows a change.
+
+use super::Policy;
+use crate::diff::{Node, Tree};
+use crate::model::{Model, ServerName};
+use std::collections::BTreeMap;
+
+/// Traffic shares of one side's servers.
+pub struct Traffic {
+    weights: Vec<f64>,
+    total: f64,
+}
+
+/// A socket as routing sees it (`0.0.0.0:80`); a server without `listen` is on `*:80`.
+pub fn sockets(model: &Model, server: usize) -> Vec<String> {
+    let s = &model.servers[server];
+    if s.listens.is_empty() {
+        return vec!["0.0.0.0:80".to_string()];
+    }
+    let mut v: Vec<String> = s.listens.iter().map(|l| l.socket()).collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+/// Every socket with the servers on it, in configuration order.
+pub fn socket_map(model: &Model) -> BTreeMap<String, Vec<usize>> {
+    let mut m: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for i in 0..model.servers.len() {
+        for s in sockets(model, i) {
+            m.entry(s).or_default().push(i);
+        }
+    }
+    m
+}
+
+/// The server that takes requests for unknown hosts on `socket`: the one marked
+/// `default_server`, else the first.
+pub fn default_server(model: &Model, socket: &str) -> Option<usize> {
+    let on = socket_map(model).remove(socket)?;
+    on.iter()
+        .copied()
+        .find(|&i| model.servers[i].listens.iter().any(|l| l.default_server && l.socket() == socket))
+        .or_else(|| on.first().copied())
+}
+
+/// The http server blocks of a tree by model index.
+pub fn server_nodes(tree: &Tree) -> BTreeMap<usize, &Node> {
+    let mut out = BTreeMap::new();
+    let mut stack: Vec<&Node> = tree.items.iter().collect();
+    while let Some(n) = stack.pop() {
+        if let Some(i) = n.server {
+            out.insert(i, n);
+            continue;
+        }
+        if n.name == "http" || n.name == "server" || n.is_block() {
+            stack.extend(n.children());
+        }
+    }
+    out
+}
+
+/// A server that only refuses (`return 444`/4xx at server level): a catch-all, little real traffic.
+fn refuses(n: &Node) -> bool {
+    n.children().iter().any(|c| {
+        c.name == "return"
+            && c.args.first().and_then(|a| a.parse::<u16>().ok()).is_some_and(|code| code == 444 || (400..500).contains(&code))
+    })
+}
+
+impl Traffic {
+    pub fn new(model: &Model, tree: &Tree, policy: &Policy) -> Traffic {
+        let nodes = server_nodes(tree);
+        let weights: Vec<f64> = (0..model.servers.len())
+            .map(|i| {
+                let named = model.servers[i].names.iter().find_map(|n| match n {
+                    ServerName::Exact(h) => policy.traffic.get(h).copied(),
+                    _ => None,
+                });
+                match named {
+                    Some(w) => w.max(0.0),
+                    None if nodes.get(&i).is_some_and(|n| refuses(n)) => 0.1,
+                    None => 1.0,
+                }
+            })
+            .collect();
+        let total = weights.iter().sum::<f64>();
+        Traffic { weights, total }
+    }
+
+    /// Fraction of all http requests server `i` serves.
+    pub fn server(&self, i: usize) -> f64 {
+        if self.total <= 0.0 {
+            return 0.0;
+        }
+        self.weights.get(i).copied().unwrap_or(0.0) / self.total
+    }
+
+    pub fn servers(&self, list: &[usize]) -> f64 {
+        list.iter().map(|&i| self.server(i)).sum::<f64>().min(1.0)
+    }
+}
+
+/// The share of a server's requests a location takes: `/` takes them all, others half.
+pub fn location_share(location: Option<&[String]>) -> f64 {
+    match location {
+        None => 1.0,
+        Some([m, p]) if m.is_empty() && p == "/" => 1.0,
+        Some(_) => 0.5,
+    }
+}
+
+/// A curl request that shows how server `i` (and optionally a location) answers.
+pub fn curl(model: &Model, i: usize, location: Option<&[String]>) -> String {
+    let Some(s) = model.servers.get(i) else { return String::new() };
+    let host = s
+        .names
+        .iter()
+        .find_map(|n| match n {
+            ServerName::Exact(h) if !h.is_empty() => Some(h.clone()),
+            ServerName::Prefix { suffix, .. } => Some(format!("www{suffix}")),
+            _ => None,
+        })
+        .unwrap_or_else(|| "localhost".to_string());
+    let listen = s.listens.first();
+    let port = listen.map_or(80, |l| l.port);
+    let ssl = listen.is_some_and(|l| l.ssl);
+    let uri = match location {
+        Some([m, p]) if (m.is_empty() || m == "=" || m == "^~") && p.starts_with('/') => p.clone(),
+        _ => "/".to_string(),
+    };
+    let scheme = if ssl { "https" } else { "http" };
+    let addr = match listen.map(|l| l.addr.as_str()) {
+        Some("0.0.0.0") | Some("[::]") | None => "127.0.0.1".to_string(),
+        Some(a) => a.trim_matches(|c| c == '[' || c == ']').to_string(),
+    };
+    format!("curl -sS -o /dev/null -w '%{{http_code}} %{{redirect_url}}\\n' --resolve {host}:{port}:{addr} {scheme}://{host}:{port}{uri}")
+}
