@@ -75,7 +75,7 @@ pub struct RuleOverride {
 }
 
 /// How changes are scored.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 pub struct Policy {
     pub thresholds: Thresholds,
@@ -87,18 +87,6 @@ pub struct Policy {
     /// Relative traffic per server name (`{"api.example.com": 10, "static.example.com": 1}`);
     /// servers not listed weigh 1. Empty: traffic is assumed uniform over serving servers.
     pub traffic: BTreeMap<String, f64>,
-}
-
-impl Default for Policy {
-    fn default() -> Self {
-        Policy {
-            thresholds: Thresholds::default(),
-            tiers: TierPoints::default(),
-            rules: BTreeMap::new(),
-            targets: Vec::new(),
-            traffic: BTreeMap::new(),
-        }
-    }
 }
 
 impl Policy {

@@ -78,8 +78,10 @@ fn an_additive_server_stays_low() {
 #[test]
 fn version_skew_on_an_old_fleet() {
     let b = SITE.replace("listen 80;\n    server_name a.example;", "listen 80;\n    http2 on;\n    server_name a.example;");
-    let mut opts = CompareOptions::default();
-    opts.policy = Policy { targets: vec![crate::spec::NginxVersion::V1_22, crate::spec::NginxVersion::Latest], ..Policy::default() };
+    let opts = CompareOptions {
+        policy: Policy { targets: vec![crate::spec::NginxVersion::V1_22, crate::spec::NginxVersion::Latest], ..Policy::default() },
+        ..CompareOptions::default()
+    };
     let c = assess_files(&[("/etc/nginx/nginx.conf", SITE)], &[("/etc/nginx/nginx.conf", &b)], &opts);
     assert_eq!(top(&c), "version-skew", "{:#?}", c.assessment().findings);
     assert!(c.assessment().blocking);

@@ -259,11 +259,7 @@ pub fn nested_quantifier(pattern: &str) -> bool {
     let Ok(ast) = Parser::new().parse(pattern) else { return false };
     fn unbounded(r: &regex_syntax::ast::RepetitionKind) -> bool {
         use regex_syntax::ast::{RepetitionKind, RepetitionRange};
-        match r {
-            RepetitionKind::ZeroOrMore | RepetitionKind::OneOrMore => true,
-            RepetitionKind::Range(RepetitionRange::AtLeast(_)) => true,
-            _ => false,
-        }
+        matches!(r, RepetitionKind::ZeroOrMore | RepetitionKind::OneOrMore | RepetitionKind::Range(RepetitionRange::AtLeast(_)))
     }
     // Iterative walk: (node, inside an unbounded repetition).
     let mut stack: Vec<(&Ast, bool)> = vec![(&ast, false)];

@@ -147,9 +147,8 @@ fn blocks(cx: &Context<'_>, out: &mut Vec<Draft>) {
             }
             (ChangeKind::Added, "server", Level::Http) => {
                 let takes: Vec<String> = c
-                    .after
-                    .as_ref()
-                    .and_then(|_| c.servers.1)
+                    .servers
+                    .1
                     .map(|j| cx.i.after.model().servers[j].names.iter().filter_map(|n| match n {
                         ServerName::Exact(h) if names_before.contains(h) => Some(h.clone()),
                         _ => None,
