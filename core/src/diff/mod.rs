@@ -61,7 +61,7 @@ pub enum Level {
 
 /// Counts for a handler block (`map`, `geo`, `split_clients`, `types`) whose entries changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "snake_case")]
 pub struct EntryStats {
     pub before: usize,
     pub after: usize,
@@ -74,7 +74,7 @@ pub struct EntryStats {
 
 /// One semantic change.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "snake_case")]
 pub struct Change {
     pub kind: ChangeKind,
     /// `http > server[listen 443 ssl; server_name example.com] > location ~ \.php$ > fastcgi_pass`
@@ -91,9 +91,10 @@ pub struct Change {
     pub after: Option<Vec<String>>,
     pub before_origin: Origin,
     pub after_origin: Origin,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Where, on each side (the JSON contract gives these as `before_at`/`after_at` positions).
+    #[serde(skip)]
     pub before_span: Option<Span>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip)]
     pub after_span: Option<Span>,
     /// The enclosing (or changed) http server on each side: indexes into `Model::servers`.
     #[serde(skip)]

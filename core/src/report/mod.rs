@@ -1,6 +1,7 @@
 //! Diagnostics and their renderings. [`Diagnostic`] is ours; miette stays behind it
 //! ([`miette_report`]) and is rendered graphically only by the CLI.
 
+pub mod compare;
 pub mod concise;
 pub mod crossplane;
 pub mod json;

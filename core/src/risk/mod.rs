@@ -142,7 +142,7 @@ pub struct Modifier {
 
 /// How much traffic a finding touches.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "snake_case")]
 pub struct BlastRadius {
     /// Estimated fraction of requests affected (0–1).
     pub share: f64,
@@ -154,7 +154,7 @@ pub struct BlastRadius {
 
 /// One reason the change is risky.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "snake_case")]
 pub struct Finding {
     /// Kebab-case rule name (`listen-removed`).
     pub rule: &'static str,
@@ -177,9 +177,10 @@ pub struct Finding {
     pub explanation: String,
     /// How to check it before and after rolling out (a request, a command).
     pub verify: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Where, on each side (the JSON contract gives these as `before_at`/`after_at` positions).
+    #[serde(skip)]
     pub before_span: Option<Span>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip)]
     pub after_span: Option<Span>,
     /// Index into the comparison's changes.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -188,7 +189,7 @@ pub struct Finding {
 
 /// The verdict on a change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "snake_case")]
 pub struct Assessment {
     /// 0–100.
     pub score: u32,

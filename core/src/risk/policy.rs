@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 /// Level thresholds on the 0–100 score: low below `medium`, critical from `critical` up.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+#[serde(rename_all = "snake_case", deny_unknown_fields, default)]
 pub struct Thresholds {
     pub medium: f64,
     pub high: f64,
@@ -22,7 +22,7 @@ impl Default for Thresholds {
 
 /// Base points per tier.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+#[serde(rename_all = "snake_case", deny_unknown_fields, default)]
 pub struct TierPoints {
     pub fatal: f64,
     pub traffic_loss: f64,
@@ -66,7 +66,7 @@ impl TierPoints {
 
 /// Per-rule adjustments, by rule name (`listen-removed`) or code (`RSK004`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+#[serde(rename_all = "snake_case", deny_unknown_fields, default)]
 pub struct RuleOverride {
     /// `false` turns the rule off (fatal rules cannot be turned off).
     pub enabled: Option<bool>,
@@ -76,7 +76,7 @@ pub struct RuleOverride {
 
 /// How changes are scored.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+#[serde(rename_all = "snake_case", deny_unknown_fields, default)]
 pub struct Policy {
     pub thresholds: Thresholds,
     pub tiers: TierPoints,

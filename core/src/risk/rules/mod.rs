@@ -17,7 +17,7 @@ use std::cell::Cell;
 
 /// A risk rule's metadata.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "snake_case")]
 pub struct RiskRule {
     pub code: &'static str,
     pub name: &'static str,
