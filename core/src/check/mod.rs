@@ -11,6 +11,7 @@ pub mod codes;
 mod handlers;
 mod listen;
 mod regex;
+mod sizing;
 #[cfg(test)]
 mod tests;
 pub mod values;
@@ -303,6 +304,7 @@ impl<'a> Checker<'a> {
 
     fn finish(&mut self) {
         self.after_http();
+        self.sizing();
         if !self.opts.snippet && !self.events_seen && !self.config.main_doc().items.is_empty() {
             let span = Span::new(self.config.docs[self.config.main].file, 0, 0);
             self.emit(

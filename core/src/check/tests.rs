@@ -79,3 +79,27 @@ fn main_and_events_messages_match_nginx() {
     assert_eq!(run("events { worker_connections x; }\n").as_deref(), Some("invalid number \"x\""));
     assert_eq!(run("http {}\n").as_deref(), Some("no \"events\" section in configuration"));
 }
+
+/// Hash buckets and connection counts, as nginx 1.22.1 judged each (x86-64, 64-byte cache line).
+#[test]
+fn sizing_matches_nginx() {
+    let run = |text: String| {
+        let mut files = SourceSet::new();
+        let main = files.add("/t/nginx.conf", text);
+        analyze(&files, main, &Options::default()).first_error().map(|d| d.message.clone())
+    };
+    let two_servers = |name: &str| format!("events {{}}\nhttp {{ server {{ listen 127.0.0.1:8081; server_name {name}; }} server {{ listen 127.0.0.1:8081; server_name b.com; }} }}\n");
+    let names = "server_names_hash_bucket_size: 64";
+    assert_eq!(run(two_servers(&format!("{}.com", "a".repeat(42)))), None, "46 bytes fit");
+    assert_eq!(run(two_servers(&format!("{}.com", "a".repeat(43)))), Some(format!("could not build server_names_hash, you should increase {names}")));
+    // A server alone on its address: nginx builds no names hash.
+    let alone = format!("events {{}}\nhttp {{ server {{ listen 127.0.0.1:8081; server_name {}.com; }} }}\n", "a".repeat(120));
+    assert_eq!(run(alone), None);
+    let map = |key: String| format!("events {{}}\nhttp {{ map $uri $x {{ {key} 1; }} server {{ listen 127.0.0.1:8081; return 200 $x; }} }}\n");
+    assert_eq!(run(map("a".repeat(46))), None);
+    assert_eq!(run(map("a".repeat(47))).as_deref(), Some("could not build map_hash, you should increase map_hash_bucket_size: 64"));
+    assert_eq!(run(map(format!("~{}", "a".repeat(60)))), None, "regex keys are not hashed");
+    let wc = "events { worker_connections 3; }\nhttp { server { listen 127.0.0.1:8081; } server { listen 127.0.0.1:8082; } server { listen 8083; listen 127.0.0.1:8083; } }\n";
+    assert_eq!(run(wc.to_string()).as_deref(), Some("3 worker_connections are not enough for 3 listening sockets"));
+    assert_eq!(run(wc.replace("connections 3", "connections 4")), None);
+}

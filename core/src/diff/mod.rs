@@ -253,11 +253,19 @@ impl<'t> Differ<'t> {
         let mut path: Vec<&str> = scope.iter().map(String::as_str).collect();
         path.push(&leaf);
         let explicit = |o: &Option<(&Node, Origin)>| o.as_ref().filter(|(_, o)| *o == Origin::Explicit).map(|(n, _)| n.span);
+        // A whole server or location added or removed touches that server or location.
+        let level = if block {
+            let mut with_self = scope.to_vec();
+            with_self.push(leaf.clone());
+            level_of(&with_self)
+        } else {
+            level_of(scope)
+        };
         self.out.push(Change {
             kind,
             path: path.join(" > "),
             scope: scope.to_vec(),
-            level: level_of(scope),
+            level,
             directive: directive.to_string(),
             block,
             before_span: explicit(&before),

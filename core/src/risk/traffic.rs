@@ -61,12 +61,19 @@ pub fn server_nodes(tree: &Tree) -> BTreeMap<usize, &Node> {
     out
 }
 
-/// A server that only refuses (`return 444`/4xx at server level): a catch-all, little real traffic.
+/// The status of a server-level `return`: such a server answers everything the same way.
+fn server_return(n: &Node) -> Option<u16> {
+    n.children().iter().find(|c| c.name == "return" && !c.is_block()).and_then(|c| c.args.first()).and_then(|a| a.parse::<u16>().ok())
+}
+
+/// A server that only refuses (`return 444`/4xx): a catch-all with little real traffic.
 fn refuses(n: &Node) -> bool {
-    n.children().iter().any(|c| {
-        c.name == "return"
-            && c.args.first().and_then(|a| a.parse::<u16>().ok()).is_some_and(|code| code == 444 || (400..500).contains(&code))
-    })
+    server_return(n).is_some_and(|code| code == 444 || (400..500).contains(&code))
+}
+
+/// A server that only redirects (typically http -> https): one cheap request per visit.
+fn redirects(n: &Node) -> bool {
+    server_return(n).is_some_and(|code| (301..=308).contains(&code))
 }
 
 impl Traffic {
@@ -81,6 +88,7 @@ impl Traffic {
                 match named {
                     Some(w) => w.max(0.0),
                     None if nodes.get(&i).is_some_and(|n| refuses(n)) => 0.1,
+                    None if nodes.get(&i).is_some_and(|n| redirects(n)) => 0.25,
                     None => 1.0,
                 }
             })

@@ -27,11 +27,10 @@ const PASSES: [&str; 6] = ["proxy_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pas
 fn is_address(host: &str) -> bool {
     let h = host.rsplit_once(':').map_or(host, |(h, p)| if p.bytes().all(|b| b.is_ascii_digit()) { h } else { host });
     let h = h.trim_start_matches('[').trim_end_matches(']');
-    h.parse::<std::net::IpAddr>().is_ok() || h == "localhost" || h.starts_with("unix:")
+    h.parse::<std::net::IpAddr>().is_ok() || h.starts_with("unix:")
 }
 
 fn passes(cx: &Context<'_>, out: &mut Vec<Draft>) {
-    let upstreams: Vec<&str> = cx.i.after.model().upstreams.iter().map(|u| u.name.as_str()).collect();
     let mut old_hosts: Vec<String> = Vec::new();
     let mut stack: Vec<&crate::diff::Node> = cx.i.before.tree.items.iter().collect();
     while let Some(n) = stack.pop() {
@@ -68,17 +67,53 @@ fn passes(cx: &Context<'_>, out: &mut Vec<Draft>) {
             (None, None) => continue,
         };
         out.push(d);
-        if let Some((nh, _)) = new {
-            let host = nh.split(':').next().unwrap_or("").to_string();
-            let dynamic = nh.contains('$');
-            if !dynamic && !is_address(&nh) && !upstreams.contains(&nh.as_str()) && !old_hosts.contains(&nh) {
-                let d = cx
-                    .for_change(NEW_UPSTREAM_HOSTNAME, ci, format!("backend host name {host} is resolved when nginx loads"))
-                    .confidence(0.7)
-                    .explain("nginx resolves proxy_pass host names once, at load: if DNS fails there nginx refuses to start, and later DNS changes are not seen")
-                    .verify(format!("getent hosts {host} on every target"));
-                out.push(d);
+    }
+    hostnames(cx, &old_hosts, out);
+}
+
+/// Backends named by host names the old configuration did not use: nginx resolves them at load.
+fn hostnames(cx: &Context<'_>, old_hosts: &[String], out: &mut Vec<Draft>) {
+    let upstreams: Vec<&str> = cx.i.after.model().upstreams.iter().map(|u| u.name.as_str()).collect();
+    let old_members: Vec<String> = cx.i.before.model().upstreams.iter().flat_map(|u| u.servers.iter().filter_map(|m| m.first().cloned())).collect();
+    let mut seen: Vec<String> = Vec::new();
+    // (node, label path, inside an upstream block)
+    let mut stack: Vec<(&crate::diff::Node, String, bool)> = cx.i.after.tree.items.iter().rev().map(|n| (n, String::new(), false)).collect();
+    while let Some((n, path, in_upstream)) = stack.pop() {
+        let host = if PASSES.contains(&n.name.as_str()) && !n.is_block() {
+            n.args.first().map(|a| pass_host(a).0)
+        } else if in_upstream && n.name == "server" && !n.is_block() {
+            n.args.first().cloned()
+        } else {
+            None
+        };
+        if let Some(h) = host {
+            let name = h.split(':').next().unwrap_or("").to_string();
+            let known = old_hosts.contains(&h) || old_members.contains(&h) || upstreams.contains(&h.as_str());
+            if !h.contains('$') && !is_address(&h) && !known && !seen.contains(&name) && !name.is_empty() {
+                seen.push(name.clone());
+                let here = format!("{path} > {}", n.name);
+                let ci = cx.changes().find(|(_, c)| c.after_span.is_some_and(|s| s.file == n.span.file && s.start <= n.span.start && n.span.end <= s.end)).map(|(i, _)| i);
+                let msg = format!("backend host name {name} is resolved when nginx loads");
+                let d = match ci {
+                    Some(ci) => {
+                        let d = cx.for_change(NEW_UPSTREAM_HOSTNAME, ci, msg);
+                        // for_change claimed the change; the change itself is still explained by its own rule.
+                        d
+                    }
+                    None => Draft::new(NEW_UPSTREAM_HOSTNAME, msg).path(here.trim_start_matches(" > ").to_string()),
+                };
+                out.push(
+                    d.share(1.0, "a failed restart takes the whole instance down")
+                        .confidence(0.7)
+                        .explain("nginx resolves proxy_pass and upstream host names once, at load: if DNS fails there nginx refuses to start, and later DNS changes are not seen")
+                        .verify(format!("getent hosts {name} on every target")),
+                );
             }
+        }
+        let label = if path.is_empty() { n.label() } else { format!("{path} > {}", n.label()) };
+        let up = in_upstream || n.name == "upstream";
+        for c in n.children().iter().rev() {
+            stack.push((c, label.clone(), up));
         }
     }
 }
@@ -188,10 +223,13 @@ fn order(cx: &Context<'_>, ci: usize, c: &Change, out: &mut Vec<Draft>) {
         out.push(d);
     } else if c.kind == ChangeKind::Added && c.block && c.detail.as_deref().is_some_and(|d| d.starts_with("inserted above")) {
         let server = c.servers.1.map_or(1.0, |j| cx.after.server(j));
+        // Without a leading `^` the new regex can match URIs under any prefix, including the
+        // ones the regexes below it serve.
+        let unanchored = c.location.as_ref().is_some_and(|l| !l[1].starts_with('^'));
         let d = cx
             .for_change(REGEX_ORDER_CHANGED, ci, format!("new {} {}", c.path.rsplit(" > ").next().unwrap_or(""), c.detail.as_deref().unwrap_or("")))
-            .share(server * 0.5, "regex-matched URIs of one server")
-            .confidence(0.7)
+            .share(if unanchored { server } else { server * 0.5 }, "regex-matched URIs of one server")
+            .confidence(if unanchored { 1.0 } else { 0.7 })
             .explain("a regex placed above others wins for every URI it matches, including ones they used to serve");
         out.push(d);
     }
@@ -288,8 +326,11 @@ fn regex_cost(cx: &Context<'_>, ci: usize, c: &Change, out: &mut Vec<Draft>) {
     };
     let Some(p) = pattern else { return };
     if nested_quantifier(&p) {
+        // Every URI of the server that reaches regex matching pays for it.
+        let server = c.servers.1.map_or(1.0, |j| cx.after.server(j));
         let d = cx
             .for_change(REGEX_COST, ci, format!("regex `{p}` nests unbounded quantifiers"))
+            .share(server, "every URI of one server that reaches regex matching")
             .confidence(0.7)
             .explain("PCRE backtracks exponentially on crafted URIs for patterns like `(a+)+`: one request can pin a worker")
             .verify(format!("time curl on a long crafted URI such as /{}! against a staging node", "a".repeat(40)));
@@ -310,6 +351,7 @@ fn map(cx: &Context<'_>, ci: usize, c: &Change, out: &mut Vec<Draft>) {
     } else if s.before > 0 && s.after as f64 > 1.5 * s.before as f64 && s.after >= 20 {
         cx.for_change(MAP_CHANGED, ci, format!("{name} grew from {} to {} entries", s.before, s.after))
             .modifier("generated or bulk input", 1.1)
+            .confidence(0.7)
             .explain("large maps are usually generated: a bad generator run changes many answers at once, and hash sizes may need raising")
     } else if s.removed > 0 || s.changed > 0 {
         cx.for_change(MAP_CHANGED, ci, format!("{name}: {} entries removed, {} changed", s.removed, s.changed))

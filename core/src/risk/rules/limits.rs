@@ -101,6 +101,7 @@ pub fn run(cx: &Context<'_>, out: &mut Vec<Draft>) {
                         out.push(
                             cx.for_change(CONNECTION_LIMITS_LOWERED, ci, format!("rate limit {} -> {}", show(&c.before), show(&c.after)))
                                 .modifier(format!("cut {:.1}x", o / n), magnitude(o, n))
+                                .confidence(0.7)
                                 .explain("every limit_req using this zone rejects more requests with 503"),
                         );
                     }

@@ -67,10 +67,11 @@ fn includes(cx: &Context<'_>, out: &mut Vec<Draft>) {
         let (share, scope) = cx.share_of(c);
         let msg = c.detail.clone().unwrap_or_default();
         let mut d = cx.for_change(INCLUDE_EMPTIED, ci, format!("{msg}: what those files defined is gone and nginx -t still passes"));
+        let silent = "silent: everything the files defined vanishes at once and nginx -t passes";
         d = if new == 0 {
-            d.share(share, scope)
+            d.share(share, scope).modifier(silent, 1.25)
         } else if lost >= 0.5 {
-            d.share(share * lost, format!("{scope}, {:.0}% of the included files", lost * 100.0))
+            d.share(share * lost, format!("{scope}, {:.0}% of the included files", lost * 100.0)).modifier(silent, 1.25)
         } else {
             d.share(share * lost, format!("{scope}, {:.0}% of the included files", lost * 100.0)).tier(Tier::Behaviour).confidence(0.7)
         };
@@ -98,7 +99,7 @@ fn new_warnings(cx: &Context<'_>, out: &mut Vec<Draft>) {
         }
         let mut draft = Draft::new(NEW_LINT_FINDING, format!("new {} {}: {}", d.code, d.rule, d.message))
             .path(position(cx, d.span))
-            .confidence(0.7)
+            .confidence(0.5)
             .explain(format!("the change introduces a finding of rule {} ({}); `ngxlint explain {}` says why it matters", d.code, d.rule, d.code))
             .verify(format!("ngxlint explain {}", d.code));
         if d.code.starts_with("AVL") {

@@ -70,12 +70,12 @@ risk_rules! {
     /// A server block is gone: its hosts fall to the default server of its sockets.
     SERVER_REMOVED = ("RSK008", "server-removed", Routing, TrafficLoss);
     /// A location is gone: its requests now match another location (or 404).
-    LOCATION_REMOVED = ("RSK009", "location-removed", Routing, Behaviour);
+    LOCATION_REMOVED = ("RSK009", "location-removed", Routing, TrafficLoss);
     /// `proxy_pass` (or fastcgi/uwsgi/scgi/grpc/memcached_pass) sends requests to another backend.
     PROXY_TARGET_CHANGED = ("RSK010", "proxy-target-changed", Routing, Behaviour);
     /// The URI part of `proxy_pass` changed (a trailing slash, a path): every proxied path is
     /// remapped.
-    PROXY_URI_CHANGED = ("RSK011", "proxy-uri-changed", Routing, Behaviour);
+    PROXY_URI_CHANGED = ("RSK011", "proxy-uri-changed", Routing, TrafficLoss);
     /// Upstream members removed, marked down or backup, or weights skewed: less capacity; no live
     /// member means every request fails.
     UPSTREAM_CAPACITY = ("RSK012", "upstream-capacity", Availability, Limits);
@@ -88,7 +88,7 @@ risk_rules! {
     /// `return 4xx`, or authentication added: who gets in changes.
     ACCESS_CONTROL_CHANGED = ("RSK015", "access-control-changed", Security, Behaviour);
     /// `root` or `alias` changed: files are served from somewhere else.
-    ROOT_CHANGED = ("RSK016", "root-changed", Routing, Behaviour);
+    ROOT_CHANGED = ("RSK016", "root-changed", Routing, TrafficLoss);
     /// A certificate removed while TLS servers remain: clients needing it fail the handshake.
     CERTIFICATE_REMOVED = ("RSK017", "certificate-removed", Tls, TrafficLoss);
     /// A certificate swapped: if it does not cover every name it now serves, browsers refuse.
@@ -115,7 +115,7 @@ risk_rules! {
     NEW_UPSTREAM_HOSTNAME = ("RSK027", "new-upstream-hostname", Availability, Limits);
     /// A new regex with nested quantifiers on a request path: catastrophic backtracking on
     /// crafted input.
-    REGEX_COST = ("RSK028", "regex-cost", Performance, Behaviour);
+    REGEX_COST = ("RSK028", "regex-cost", Performance, TrafficLoss);
     /// A map grew a lot, lost entries or had its regex entries reordered.
     MAP_CHANGED = ("RSK029", "map-changed", Routing, Limits);
     /// The new configuration has a security or availability warning the old one did not.
@@ -234,9 +234,10 @@ impl<'a> Context<'a> {
                 self.upstream_share(name)
             }
             Level::Server | Level::Location => {
+                // Traffic as it is before the change.
                 let server = match c.servers {
-                    (_, Some(j)) => self.after.server(j),
-                    (Some(i), None) => self.before.server(i),
+                    (Some(i), _) => self.before.server(i),
+                    (None, Some(j)) => self.after.server(j),
                     _ => 1.0,
                 };
                 let loc = if c.level == Level::Location { traffic::location_share(c.location.as_deref()) } else { 1.0 };

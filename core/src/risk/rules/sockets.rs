@@ -117,6 +117,7 @@ fn defaults(cx: &Context<'_>, out: &mut Vec<Draft>) {
             Draft::new(DEFAULT_SERVER_CHANGED, format!("default server for {socket} changes from {} to {}", mb.servers[db].label(), ma.servers[da].label()))
                 .path(format!("http > listen {socket}"))
                 .share(share, format!("default server of {socket}: its own hosts plus every unmatched Host"))
+                .confidence(0.7)
                 .explain("requests with an unknown or missing Host (health checks, IP access, new DNS names) now reach another server")
                 .verify(format!("curl -sS -o /dev/null -w '%{{http_code}}\\n' -H 'Host: unknown.invalid' http://{}/", socket.replace("0.0.0.0", "127.0.0.1"))),
         );
@@ -139,13 +140,13 @@ fn blocks(cx: &Context<'_>, out: &mut Vec<Draft>) {
             continue;
         }
         match (c.kind, c.directive.as_str(), c.level) {
-            (ChangeKind::Removed, "server", Level::Http) => {
+            (ChangeKind::Removed, "server", Level::Server) => {
                 let d = cx
                     .for_change(SERVER_REMOVED, ci, format!("{} removed", c.path.rsplit(" > ").next().unwrap_or("")))
                     .explain("its hosts now reach the default server of their sockets (or nothing listens any more)");
                 out.push(d);
             }
-            (ChangeKind::Added, "server", Level::Http) => {
+            (ChangeKind::Added, "server", Level::Server) => {
                 let takes: Vec<String> = c
                     .servers
                     .1

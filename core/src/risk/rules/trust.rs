@@ -23,7 +23,7 @@ pub fn run(cx: &Context<'_>, out: &mut Vec<Draft>) {
                         show(&c.after)
                     ));
                 if c.level == Level::Http {
-                    d.tier(Tier::TrafficLoss).confidence(0.7).modifier("http level: every TLS server that does not set its own", 1.0)
+                    d.tier(Tier::TrafficLoss).confidence(0.85).modifier("http level: every TLS server that does not set its own", 1.0)
                 } else {
                     d
                 }
