@@ -23,6 +23,9 @@ fn bucket_size(value: Option<&str>) -> usize {
     v.div_ceil(CACHE_LINE).max(1) * CACHE_LINE
 }
 
+/// An http server: its span, its sockets and its exact names.
+type HttpServer = (Span, Vec<String>, Vec<(String, Span)>);
+
 struct Listening {
     /// (family/port group, address, binds separately)
     sockets: Vec<(String, String, bool)>,
@@ -88,7 +91,7 @@ impl<'a> Checker<'a> {
         let mut entries: Vec<(Span, Span, Vec<u8>, Span)> = Vec::new();
         let mut hostname_maps: Vec<Span> = Vec::new();
         // (server, its sockets, its exact names)
-        let mut http_servers: Vec<(Span, Vec<String>, Vec<(String, Span)>)> = Vec::new();
+        let mut http_servers: Vec<HttpServer> = Vec::new();
         config.walk(|doc, d, parents| {
             let src = files.bytes(config.docs[doc].file);
             let name = d.name.text(src);
