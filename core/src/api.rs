@@ -5,7 +5,7 @@
 //! Everything here is a thin shape over the core; no analysis logic lives in it.
 
 use crate::report::{self, Diagnostic, Severity};
-use crate::source::{SourceSet, Span};
+use crate::source::{FileId, SourceSet, Span};
 use crate::spec::{NginxVersion, Profile};
 use crate::{FormatOptions as CoreFormatOptions, Options};
 use serde::{Deserialize, Serialize};
@@ -152,27 +152,63 @@ pub struct AnalyzeResult {
 /// Analyses in-memory files (`options.main`, else the first, is the main file).
 pub fn analyze(files_in: &[SourceFile], opts: &AnalyzeOptions) -> Result<AnalyzeResult, String> {
     let options = opts.to_options()?;
+    let (files, main) = file_set(files_in, opts.main.as_deref())?;
+    let analysis = crate::analyze(&files, main, &options);
+    Ok(analyze_result(&files, &analysis))
+}
+
+/// The in-memory files as a source set, and the main file (`main`, else the first).
+fn file_set(files_in: &[SourceFile], main: Option<&str>) -> Result<(SourceSet, FileId), String> {
     let mut files = SourceSet::new();
     let mut first = None;
     for f in files_in {
         let id = files.add(f.path.clone(), f.text.as_bytes());
         first.get_or_insert(id);
     }
-    let main = match &opts.main {
+    let main = match main {
         Some(m) => files.lookup(m).ok_or_else(|| format!("main file \"{m}\" is not among the files"))?,
         None => first.ok_or("no files to analyse")?,
     };
-    let analysis = crate::analyze(&files, main, &options);
-    let diagnostics: Vec<EditorDiagnostic> =
-        analysis.diagnostics().iter().map(|d| editor_diagnostic(&files, d)).collect();
+    Ok((files, main))
+}
+
+fn analyze_result(files: &SourceSet, analysis: &crate::Analysis) -> AnalyzeResult {
+    let diagnostics: Vec<EditorDiagnostic> = analysis.diagnostics().iter().map(|d| editor_diagnostic(files, d)).collect();
     let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
-    Ok(AnalyzeResult {
+    AnalyzeResult {
         errors: count(Severity::Error),
         warnings: count(Severity::Warning),
         infos: count(Severity::Info),
         files: analysis.config().docs.iter().map(|d| files.path(d.file).to_string()).collect(),
         diagnostics,
-    })
+    }
+}
+
+/// Options of [`compare`]: the analysis options both sides share, and the risk policy.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct CompareOptions {
+    pub options: AnalyzeOptions,
+    pub policy: crate::risk::Policy,
+}
+
+/// The result of [`compare`]: the report (the JSON contract of `ngxlint diff --format json`)
+/// and each side's diagnostics, for editors.
+#[derive(Debug, Clone, Serialize)]
+pub struct CompareResult {
+    pub report: serde_json::Value,
+    pub before: AnalyzeResult,
+    pub after: AnalyzeResult,
+}
+
+/// Compares two in-memory configurations: semantic diff and risk assessment.
+pub fn compare(before: &[SourceFile], after: &[SourceFile], opts: &CompareOptions) -> Result<CompareResult, String> {
+    let options = opts.options.to_options()?;
+    let (fa, ma) = file_set(before, opts.options.main.as_deref()).map_err(|e| format!("before: {e}"))?;
+    let (fb, mb) = file_set(after, opts.options.main.as_deref()).map_err(|e| format!("after: {e}"))?;
+    let c = crate::compare(&fa, ma, &fb, mb, &crate::CompareOptions { options, policy: opts.policy.clone() });
+    let report = serde_json::to_value(report::compare::to_json(&c, &fa, &fb)).map_err(|e| e.to_string())?;
+    Ok(CompareResult { report, before: analyze_result(&fa, c.before()), after: analyze_result(&fb, c.after()) })
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]

@@ -62,6 +62,50 @@ export interface RouteResult {
   normalizedUri: string;
   notes: string[];
 }
+/** Risk policy: everything is optional; defaults follow RISK.md. */
+export interface RiskPolicy {
+  thresholds?: { medium?: number; high?: number; critical?: number };
+  tiers?: { fatal?: number; traffic_loss?: number; behaviour?: number; limits?: number; hardening?: number; observability?: number; additive?: number; unclassified?: number };
+  /** Per risk rule (name or code): switch off (not fatal ones) or change its base points. */
+  rules?: Record<string, { enabled?: boolean; points?: number }>;
+  /** nginx versions the fleet runs: the new configuration must load on each. */
+  targets?: ("1.22" | "latest")[];
+  /** Relative traffic per server name; unlisted servers weigh 1. */
+  traffic?: Record<string, number>;
+}
+export interface CompareOptions { options?: AnalyzeOptions; policy?: RiskPolicy }
+export type RiskLevel = "low" | "medium" | "high" | "critical";
+export interface Place { file: string; line: number; column: number; end_line: number; end_column: number; offset: number; end_offset: number; offset_utf16: number; end_offset_utf16: number }
+export interface RiskFinding {
+  rule: string; code: string;
+  category: "availability" | "routing" | "security" | "tls" | "performance" | "observability";
+  tier: "fatal" | "traffic-loss" | "behaviour" | "limits" | "hardening" | "observability" | "additive" | "unclassified";
+  level: RiskLevel; score: number; message: string; path: string;
+  base: number; modifiers: { reason: string; factor: number }[];
+  blast_radius: { share: number; factor: number; scope: string };
+  confidence: number; explanation: string; verify: string;
+  change?: number; before_at?: Place; after_at?: Place;
+}
+export interface Change {
+  kind: "added" | "removed" | "modified" | "reordered";
+  path: string; scope: string[];
+  level: "main" | "events" | "http" | "upstream" | "server" | "location" | "stream" | "mail" | "other";
+  directive: string; block: boolean;
+  before: string[] | null; after: string[] | null;
+  before_origin: "explicit" | "inherited" | "default" | "unset"; after_origin: "explicit" | "inherited" | "default" | "unset";
+  location?: string[]; detail?: string;
+  entries?: { before: number; after: number; added: number; removed: number; changed: number; regex_reordered: boolean };
+  before_at?: Place; after_at?: Place;
+}
+/** The JSON contract of `ngxlint diff --format json` (version 1). */
+export interface RiskReport {
+  version: 1; score: number; level: RiskLevel;
+  recommendation: "ship" | "stage-first" | "canary" | "block"; advice: string; blocking: boolean;
+  findings: RiskFinding[]; changes: Change[]; not_checked: string[];
+  before: { errors: number; warnings: number; first_error: unknown | null };
+  after: { errors: number; warnings: number; first_error: unknown | null };
+}
+export interface CompareResult { report: RiskReport; before: AnalyzeResult; after: AnalyzeResult }
 export interface RuleInfo { code: string; name: string; category: string; severity: Severity; summary: string; docs: string }
 "#;
 
@@ -141,6 +185,22 @@ pub fn route(
     let request: api::RouteRequest = required(request, "request")?;
     let opts: api::AnalyzeOptions = options(options_, "options")?;
     to_js(&api::route(&files, &opts, &request).map_err(|e| JsError::new(&e))?)
+}
+
+/// Compares two configurations: the semantic diff, the risk score with its findings, and each
+/// side's diagnostics.
+#[wasm_bindgen(unchecked_return_type = "CompareResult")]
+pub fn compare(
+    #[wasm_bindgen(unchecked_param_type = "SourceFile[]")] before: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "SourceFile[]")] after: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "CompareOptions | undefined")] options_: JsValue,
+) -> Result<JsValue, JsError> {
+    let before: Vec<api::SourceFile> =
+        serde_wasm_bindgen::from_value(before).map_err(|e| JsError::new(&format!("invalid before files: {e}")))?;
+    let after: Vec<api::SourceFile> =
+        serde_wasm_bindgen::from_value(after).map_err(|e| JsError::new(&format!("invalid after files: {e}")))?;
+    let opts: api::CompareOptions = options(options_, "options")?;
+    to_js(&api::compare(&before, &after, &opts).map_err(|e| JsError::new(&e))?)
 }
 
 /// Every diagnostic code and rule with its documentation.

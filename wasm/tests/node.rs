@@ -98,6 +98,24 @@ fn route_answers_server_and_location() {
 }
 
 #[wasm_bindgen_test]
+fn compare_scores_a_moved_port_and_passes_a_reformat() {
+    let before = "events {}\nhttp { server { listen 80; server_name a.test; location / { root /srv; } } }\n";
+    let moved = rs(ngxlint_wasm::compare(files(before), files(&before.replace("listen 80", "listen 8080")), JsValue::UNDEFINED).unwrap());
+    assert_eq!(moved["report"]["version"], 1);
+    assert_eq!(moved["report"]["level"], "critical");
+    assert_eq!(moved["report"]["findings"][0]["rule"], "listen-removed");
+    assert!(moved["report"]["changes"][0]["after_at"]["offset_utf16"].is_u64());
+    let same = rs(ngxlint_wasm::compare(files(before), files(&before.replace(' ', "  ")), JsValue::UNDEFINED).unwrap());
+    assert_eq!((same["report"]["score"].as_u64(), same["report"]["level"].as_str()), (Some(0), Some("low")));
+    // Fleet targets and strict options.
+    let http2 = before.replace("listen 80;", "listen 80; http2 on;");
+    let skew = rs(ngxlint_wasm::compare(files(before), files(&http2), js(&json!({ "policy": { "targets": ["1.22", "latest"] } }))).unwrap());
+    assert_eq!(skew["report"]["findings"][0]["rule"], "version-skew");
+    assert!(ngxlint_wasm::compare(files(before), files(before), js(&json!({ "policy": { "typo": 1 } }))).is_err());
+    assert!(ngxlint_wasm::compare(files(before), files(before), js(&json!({ "options": { "nginxVersion": "9" } }))).is_err());
+}
+
+#[wasm_bindgen_test]
 fn rules_and_dumps() {
     let rules = rs(ngxlint_wasm::rules().unwrap());
     assert!(rules.as_array().unwrap().iter().any(|r| r["code"] == "NGX101"));
