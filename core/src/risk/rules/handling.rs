@@ -31,16 +31,6 @@ fn is_address(host: &str) -> bool {
 }
 
 fn passes(cx: &Context<'_>, out: &mut Vec<Draft>) {
-    let mut old_hosts: Vec<String> = Vec::new();
-    let mut stack: Vec<&crate::diff::Node> = cx.i.before.tree.items.iter().collect();
-    while let Some(n) = stack.pop() {
-        if PASSES.contains(&n.name.as_str()) {
-            if let Some(a) = n.args.first() {
-                old_hosts.push(pass_host(a).0);
-            }
-        }
-        stack.extend(n.children());
-    }
     for (ci, c) in cx.changes() {
         if !PASSES.contains(&c.directive.as_str()) || c.block {
             continue;
@@ -68,16 +58,14 @@ fn passes(cx: &Context<'_>, out: &mut Vec<Draft>) {
         };
         out.push(d);
     }
-    hostnames(cx, &old_hosts, out);
+    hostnames(cx, out);
 }
 
-/// Backends named by host names the old configuration did not use: nginx resolves them at load.
-fn hostnames(cx: &Context<'_>, old_hosts: &[String], out: &mut Vec<Draft>) {
-    let upstreams: Vec<&str> = cx.i.after.model().upstreams.iter().map(|u| u.name.as_str()).collect();
-    let old_members: Vec<String> = cx.i.before.model().upstreams.iter().flat_map(|u| u.servers.iter().filter_map(|m| m.first().cloned())).collect();
-    let mut seen: Vec<String> = Vec::new();
-    // (node, label path, inside an upstream block)
-    let mut stack: Vec<(&crate::diff::Node, String, bool)> = cx.i.after.tree.items.iter().rev().map(|n| (n, String::new(), false)).collect();
+/// Every backend address a tree names (`*_pass` targets and upstream `server` entries), with
+/// its node and the labels of its enclosing blocks.
+fn backends(tree: &crate::diff::Tree) -> Vec<(String, &crate::diff::Node, String)> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(&crate::diff::Node, String, bool)> = tree.items.iter().rev().map(|n| (n, String::new(), false)).collect();
     while let Some((n, path, in_upstream)) = stack.pop() {
         let host = if PASSES.contains(&n.name.as_str()) && !n.is_block() {
             n.args.first().map(|a| pass_host(a).0)
@@ -87,34 +75,43 @@ fn hostnames(cx: &Context<'_>, old_hosts: &[String], out: &mut Vec<Draft>) {
             None
         };
         if let Some(h) = host {
-            let name = h.split(':').next().unwrap_or("").to_string();
-            let known = old_hosts.contains(&h) || old_members.contains(&h) || upstreams.contains(&h.as_str());
-            if !h.contains('$') && !is_address(&h) && !known && !seen.contains(&name) && !name.is_empty() {
-                seen.push(name.clone());
-                let here = format!("{path} > {}", n.name);
-                let ci = cx.changes().find(|(_, c)| c.after_span.is_some_and(|s| s.file == n.span.file && s.start <= n.span.start && n.span.end <= s.end)).map(|(i, _)| i);
-                let msg = format!("backend host name {name} is resolved when nginx loads");
-                let d = match ci {
-                    Some(ci) => {
-                        let d = cx.for_change(NEW_UPSTREAM_HOSTNAME, ci, msg);
-                        // for_change claimed the change; the change itself is still explained by its own rule.
-                        d
-                    }
-                    None => Draft::new(NEW_UPSTREAM_HOSTNAME, msg).path(here.trim_start_matches(" > ").to_string()),
-                };
-                out.push(
-                    d.share(1.0, "a failed restart takes the whole instance down")
-                        .confidence(0.7)
-                        .explain("nginx resolves proxy_pass and upstream host names once, at load: if DNS fails there nginx refuses to start, and later DNS changes are not seen")
-                        .verify(format!("getent hosts {name} on every target")),
-                );
-            }
+            out.push((h, n, path.clone()));
         }
         let label = if path.is_empty() { n.label() } else { format!("{path} > {}", n.label()) };
         let up = in_upstream || n.name == "upstream";
         for c in n.children().iter().rev() {
             stack.push((c, label.clone(), up));
         }
+    }
+    out
+}
+
+/// Backends named by host names the old configuration did not use: nginx resolves them at load.
+fn hostnames(cx: &Context<'_>, out: &mut Vec<Draft>) {
+    let upstreams: Vec<&str> = cx.i.after.model().upstreams.iter().map(|u| u.name.as_str()).collect();
+    let old: Vec<String> = backends(cx.i.before.tree).into_iter().map(|(h, _, _)| h).collect();
+    // Upstream blocks of a snippet (the model sees only whole http blocks).
+    let block_names: Vec<String> = cx.i.after.tree.items.iter().filter(|u| u.name == "upstream").filter_map(|u| u.args.first().cloned()).collect();
+    let mut seen: Vec<String> = Vec::new();
+    for (h, n, path) in backends(cx.i.after.tree) {
+        let name = h.split(':').next().unwrap_or("").to_string();
+        let known = old.contains(&h) || upstreams.contains(&h.as_str()) || block_names.contains(&h);
+        if h.contains('$') || is_address(&h) || known || seen.contains(&name) || name.is_empty() {
+            continue;
+        }
+        seen.push(name.clone());
+        let ci = cx.changes().find(|(_, c)| c.after_span.is_some_and(|s| s.file == n.span.file && s.start <= n.span.start && n.span.end <= s.end)).map(|(i, _)| i);
+        let msg = format!("backend host name {name} is resolved when nginx loads");
+        let d = match ci {
+            Some(ci) => cx.for_change(NEW_UPSTREAM_HOSTNAME, ci, msg),
+            None => Draft::new(NEW_UPSTREAM_HOSTNAME, msg).path(format!("{path} > {}", n.name).trim_start_matches(" > ").to_string()),
+        };
+        out.push(
+            d.share(1.0, "a failed restart takes the whole instance down")
+                .confidence(0.7)
+                .explain("nginx resolves proxy_pass and upstream host names once, at load: if DNS fails there nginx refuses to start, and later DNS changes are not seen")
+                .verify(format!("getent hosts {name} on every target")),
+        );
     }
 }
 
