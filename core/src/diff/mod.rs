@@ -686,7 +686,15 @@ fn server_similarity(x: &Node, y: &Node) -> usize {
     let socket = |l: &String| l.split_whitespace().next().unwrap_or("").to_string();
     let sx: Vec<String> = lx.iter().map(socket).collect();
     let listens = ly.iter().map(socket).filter(|s| sx.contains(s)).count();
-    2 * names + listens
+    // Servers without names (stream, mail, catch-alls): what they do identifies them.
+    let same_job = if nx.is_empty() && ny.is_empty() {
+        let leaves = |n: &Node| n.children().iter().filter(|c| !c.is_block() && c.name != "listen").map(|c| format!("{} {}", c.name, c.key.join(" "))).collect::<Vec<_>>();
+        let ly = leaves(y);
+        leaves(x).iter().filter(|l| ly.contains(l)).count()
+    } else {
+        0
+    };
+    2 * names + listens + same_job
 }
 
 /// Elements of `x` not in `y` and of `y` not in `x`, counting repeats.

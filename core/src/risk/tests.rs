@@ -125,3 +125,11 @@ fn every_rule_has_docs_and_a_unique_code() {
         assert!(rules[..i].iter().all(|o| o.code != r.code && o.name != r.name), "{}", r.name);
     }
 }
+
+#[test]
+fn stream_sockets_are_judged_too() {
+    let a = "events {}\nstream { server { listen 5432; proxy_pass 10.0.0.5:5432; } }\n";
+    let c = assess(a, &a.replace("listen 5432", "listen 5433"));
+    assert_eq!(top(&c), "listen-removed");
+    assert!(c.assessment().level >= RiskLevel::Medium);
+}

@@ -121,16 +121,21 @@ pub fn location_share(location: Option<&[String]>) -> f64 {
 
 /// A curl request that shows how server `i` (and optionally a location) answers.
 pub fn curl(model: &Model, i: usize, location: Option<&[String]>) -> String {
+    curl_host(model, i, location, None)
+}
+
+/// [`curl`] with another Host (e.g. a name the server lost).
+pub fn curl_host(model: &Model, i: usize, location: Option<&[String]>, host: Option<&str>) -> String {
     let Some(s) = model.servers.get(i) else { return String::new() };
-    let host = s
+    let host = host.map(str::to_string).unwrap_or_else(|| s
         .names
         .iter()
         .find_map(|n| match n {
-            ServerName::Exact(h) if !h.is_empty() => Some(h.clone()),
+            ServerName::Exact(h) if !h.is_empty() && h != "_" => Some(h.clone()),
             ServerName::Prefix { suffix, .. } => Some(format!("www{suffix}")),
             _ => None,
         })
-        .unwrap_or_else(|| "localhost".to_string());
+        .unwrap_or_else(|| "localhost".to_string()));
     let listen = s.listens.first();
     let port = listen.map_or(80, |l| l.port);
     let ssl = listen.is_some_and(|l| l.ssl);

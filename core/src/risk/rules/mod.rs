@@ -349,6 +349,13 @@ pub fn run(cx: &Context<'_>) -> Vec<Finding> {
     limits::run(cx, &mut drafts);
     trust::run(cx, &mut drafts);
     observability::run(cx, &mut drafts);
+    // A lint finding a risk rule already explains is not listed twice.
+    const EXPLAINED: [(&str, RiskRule); 1] = [("SEC010", SECURITY_HEADERS_DROPPED)];
+    let present: Vec<&str> = drafts.iter().map(|d| d.rule.name).collect();
+    drafts.retain(|d| {
+        d.rule != NEW_LINT_FINDING
+            || !EXPLAINED.iter().any(|(code, by)| d.message.starts_with(&format!("new {code} ")) && present.contains(&by.name))
+    });
     for (ci, c) in cx.changes() {
         if cx.claimed[ci].get() {
             continue;

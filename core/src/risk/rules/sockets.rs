@@ -25,6 +25,20 @@ fn sockets(cx: &Context<'_>, out: &mut Vec<Draft>) {
         if c.directive == "listen" && matches!(c.level, Level::Server) {
             cx.claim(ci);
         }
+        // Stream (TCP/UDP) servers: the model covers http only, so judge the directive itself.
+        if c.directive == "listen" && c.level == Level::Stream && !c.block {
+            let d = match c.kind {
+                ChangeKind::Added => cx
+                    .for_change(LISTEN_ADDED, ci, format!("new stream socket {}", c.after.as_ref().map(|a| a.join(" ")).unwrap_or_default()))
+                    .confidence(0.7)
+                    .explain("a restart fails when the port is taken or the address is not assignable on a target"),
+                _ => cx
+                    .for_change(LISTEN_REMOVED, ci, format!("stream listen {} -> {}", super::show(&c.before), super::show(&c.after)))
+                    .share(0.5, "one stream server")
+                    .explain("TCP/UDP clients of the old socket get connection refused (or no answer) after the reload"),
+            };
+            out.push(d);
+        }
     }
     let n_sockets = sb.len().max(1) as f64;
     for (socket, servers) in &sb {
@@ -96,10 +110,10 @@ fn names(cx: &Context<'_>, out: &mut Vec<Draft>) {
             .for_change(SERVER_NAME_CHANGED, ci, format!("server_name no longer has {lost_s}: those requests go to the default server"))
             .share(share, format!("{} of {} name(s) of one server", lost.len(), old.len()))
             .explain("a request's Host picks the server; a name that is gone falls to the default server of the socket, usually the wrong site");
-        let verify = lost
-            .first()
-            .map(|h| format!("curl -sS -o /dev/null -w '%{{http_code}}\\n' -H 'Host: {h}' http://127.0.0.1/ (before and after)"))
-            .unwrap_or_default();
+        let verify = match (lost.first(), c.servers.0) {
+            (Some(h), Some(i)) => format!("{} (before and after)", traffic::curl_host(cx.i.before.model(), i, None, Some(h))),
+            _ => String::new(),
+        };
         out.push(d.verify(verify));
     }
 }
