@@ -404,6 +404,45 @@ pub fn rules() -> Vec<RuleInfo> {
         .collect()
 }
 
+/// A change-risk rule (what `compare` scores), with its documentation.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RiskRuleInfo {
+    pub code: String,
+    pub name: String,
+    pub category: crate::risk::Category,
+    pub tier: crate::risk::Tier,
+    /// Base points of the tier under the default policy.
+    pub points: f64,
+    pub docs: String,
+}
+
+/// Every change-risk rule (RSK codes), in code order.
+pub fn risk_rules() -> Vec<RiskRuleInfo> {
+    let points = crate::risk::TierPoints::default();
+    crate::risk::catalog()
+        .iter()
+        .map(|r| {
+            let doc: String = r.doc.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+            RiskRuleInfo {
+                code: r.code.to_string(),
+                name: r.name.to_string(),
+                category: r.category,
+                tier: r.tier,
+                points: points.of(r.tier),
+                docs: format!(
+                    "# {} {}\n\nChange risk rule (`ngxlint diff`). Category: {}; tier: {} ({} points before blast radius and confidence).\n\n{}\n",
+                    r.code,
+                    r.name,
+                    r.category.as_str(),
+                    r.tier.as_str(),
+                    points.of(r.tier),
+                    doc.trim()
+                ),
+            }
+        })
+        .collect()
+}
+
 /// Splits `nginx -T` output into files (`None` when the text is not such a dump).
 pub fn split_dump(text: &str) -> Option<Vec<SourceFile>> {
     crate::include::split_dump(text.as_bytes()).map(|files| {

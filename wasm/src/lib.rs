@@ -106,6 +106,7 @@ export interface RiskReport {
   after: { errors: number; warnings: number; first_error: unknown | null };
 }
 export interface CompareResult { report: RiskReport; before: AnalyzeResult; after: AnalyzeResult }
+export interface RiskRuleInfo { code: string; name: string; category: RiskFinding["category"]; tier: RiskFinding["tier"]; points: number; docs: string }
 export interface RuleInfo { code: string; name: string; category: string; severity: Severity; summary: string; docs: string }
 "#;
 
@@ -201,6 +202,12 @@ pub fn compare(
         serde_wasm_bindgen::from_value(after).map_err(|e| JsError::new(&format!("invalid after files: {e}")))?;
     let opts: api::CompareOptions = options(options_, "options")?;
     to_js(&api::compare(&before, &after, &opts).map_err(|e| JsError::new(&e))?)
+}
+
+/// Every change-risk rule (RSK codes) with its documentation.
+#[wasm_bindgen(js_name = riskRules, unchecked_return_type = "RiskRuleInfo[]")]
+pub fn risk_rules() -> Result<JsValue, JsError> {
+    to_js(&api::risk_rules())
 }
 
 /// Every diagnostic code and rule with its documentation.

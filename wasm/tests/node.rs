@@ -119,6 +119,9 @@ fn compare_scores_a_moved_port_and_passes_a_reformat() {
 fn rules_and_dumps() {
     let rules = rs(ngxlint_wasm::rules().unwrap());
     assert!(rules.as_array().unwrap().iter().any(|r| r["code"] == "NGX101"));
+    let risk = rs(ngxlint_wasm::risk_rules().unwrap());
+    let listen = risk.as_array().unwrap().iter().find(|r| r["name"] == "listen-removed").unwrap().clone();
+    assert_eq!((listen["code"].as_str(), listen["tier"].as_str(), listen["points"].as_f64()), (Some("RSK004"), Some("traffic-loss"), Some(80.0)));
     let dump = "# configuration file /e/n.conf:\nevents {}\n\n# configuration file /e/x.conf:\nx;\n\n";
     let files = rs(ngxlint_wasm::split_dump(dump).unwrap());
     assert_eq!(files[1]["path"], "/e/x.conf");

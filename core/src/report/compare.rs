@@ -153,9 +153,9 @@ pub fn to_text(c: &Comparison, before: &SourceSet, after: &SourceSet) -> String 
         let mods: Vec<String> = f.modifiers.iter().map(|m| format!("x{} {}", m.factor, m.reason)).collect();
         let _ = writeln!(
             s,
-            "      why: {} [{:?} {} pts{}; blast radius {:.2} ({}); confidence {}]",
+            "      why: {} [{} {} pts{}; blast radius {:.2} ({}); confidence {}]",
             f.explanation,
-            f.tier,
+            f.tier.as_str(),
             f.base,
             if mods.is_empty() { String::new() } else { format!(", {}", mods.join(", ")) },
             f.blast_radius.factor,

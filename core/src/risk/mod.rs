@@ -54,6 +54,34 @@ pub enum Tier {
     Unclassified,
 }
 
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Availability => "availability",
+            Category::Routing => "routing",
+            Category::Security => "security",
+            Category::Tls => "tls",
+            Category::Performance => "performance",
+            Category::Observability => "observability",
+        }
+    }
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Fatal => "fatal",
+            Tier::TrafficLoss => "traffic-loss",
+            Tier::Behaviour => "behaviour",
+            Tier::Limits => "limits",
+            Tier::Hardening => "hardening",
+            Tier::Observability => "observability",
+            Tier::Additive => "additive",
+            Tier::Unclassified => "unclassified",
+        }
+    }
+}
+
 /// Risk level of a finding or of the whole change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -133,3 +133,11 @@ fn stream_sockets_are_judged_too() {
     assert_eq!(top(&c), "listen-removed");
     assert!(c.assessment().level >= RiskLevel::Medium);
 }
+
+#[test]
+fn risk_rule_docs_are_exported() {
+    let docs = crate::api::risk_rules();
+    assert_eq!(docs.len(), crate::risk::catalog().len());
+    let r = docs.iter().find(|r| r.code == "RSK003").expect("RSK003");
+    assert!(r.docs.starts_with("# RSK003 include-emptied\n") && r.docs.contains("glob"), "{}", r.docs);
+}
