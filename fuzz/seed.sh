@@ -17,7 +17,7 @@ step=$(( total / n )); [ "$step" -ge 1 ] || step=1
 sample=()
 for ((i = 0; i < total; i += step)); do sample+=("${all[$i]}"); done
 
-for t in parse format include; do mkdir -p "$here/corpus/$t"; done
+for t in parse format include compare; do mkdir -p "$here/corpus/$t"; done
 i=0
 for f in "${sample[@]}"; do
     name=$(printf 'seed-%04d' "$i")
@@ -53,4 +53,12 @@ for f in "${sample[@]:0:60}"; do
         > "$inc/$(printf 'seed-%04d' "$j")"
     j=$((j + 1))
 done
-echo "seeded: parse=$i format=$i include=$((j + 6)) from $total files under $shared"
+# compare: before NUL after; the replay suite's pairs (main files) are realistic seeds.
+cmp="$here/corpus/compare"
+k=0
+for d in "$here"/../tests/replays/*/; do
+    [ -f "$d/before/nginx.conf" ] || continue
+    { cat "$d/before/nginx.conf"; printf '\000'; cat "$d/after/nginx.conf"; } > "$cmp/$(printf 'replay-%02d' "$k")"
+    k=$((k + 1))
+done
+echo "seeded: parse=$i format=$i include=$((j + 6)) compare=$k from $total files under $shared"
