@@ -38,7 +38,8 @@ pub fn offset(s: &str) -> Option<u64> {
 }
 
 /// `ngx_parse_time`: groups like `1h 30m`, units `y M w d h m s ms` in decreasing order, a bare
-/// number meaning seconds (`is_sec`) or milliseconds. Returns milliseconds.
+/// number meaning seconds in both modes (nginx scales it by 1000 for milliseconds slots: the
+/// documented default unit is the second). Returns milliseconds.
 pub fn time(s: &str, is_sec: bool) -> Option<u64> {
     let unit = alt((
         tag("ms"),
@@ -66,7 +67,7 @@ pub fn time(s: &str, is_sec: bool) -> Option<u64> {
             Some("ms") if !is_sec => (1, 1),
             Some(_) => return None,
             // A bare number is only valid last.
-            None if i + 1 == groups.len() => (0, if is_sec { 1000 } else { 1 }),
+            None if i + 1 == groups.len() => (0, 1000),
             None => return None,
         };
         if rank >= last_rank {
@@ -114,7 +115,8 @@ mod tests {
         assert_eq!(time("500ms", true), None);
         assert_eq!(time("30m 1h", true), None);
         assert_eq!(time("1x", true), None);
-        assert_eq!(time("10", false), Some(10));
+        // `proxy_read_timeout 10;` is ten seconds.
+        assert_eq!(time("10", false), Some(10_000));
     }
 
     #[test]
