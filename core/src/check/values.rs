@@ -37,9 +37,9 @@ pub fn offset(s: &str) -> Option<u64> {
     })
 }
 
-/// `ngx_parse_time`: groups like `1h 30m`, units `y M w d h m s ms` in decreasing order, a bare
-/// number meaning seconds in both modes (nginx scales it by 1000 for milliseconds slots: the
-/// documented default unit is the second). Returns milliseconds.
+/// `ngx_parse_time`: groups like `1h 30m`, units `y M w d h m s ms` in decreasing order (no
+/// `y`/`M` in milliseconds mode), a bare number meaning seconds in both modes (nginx scales it by
+/// 1000 for milliseconds slots: the documented default unit is the second). Returns milliseconds.
 pub fn time(s: &str, is_sec: bool) -> Option<u64> {
     let unit = alt((
         tag("ms"),
@@ -57,6 +57,8 @@ pub fn time(s: &str, is_sec: bool) -> Option<u64> {
     let mut last_rank = usize::MAX;
     for (i, (n, u)) in groups.iter().enumerate() {
         let (rank, ms) = match *u {
+            // Milliseconds mode starts past months (it would overflow a 32-bit ngx_int_t).
+            Some("y" | "M") if !is_sec => return None,
             Some("y") => (8, 365 * 86_400_000u64),
             Some("M") => (7, 30 * 86_400_000),
             Some("w") => (6, 7 * 86_400_000),
@@ -117,6 +119,11 @@ mod tests {
         assert_eq!(time("1x", true), None);
         // `proxy_read_timeout 10;` is ten seconds.
         assert_eq!(time("10", false), Some(10_000));
+        // nginx -t: `proxy_read_timeout 1y;` and `1M` are invalid values; `2w` is not.
+        assert_eq!(time("1y", false), None);
+        assert_eq!(time("1M", false), None);
+        assert_eq!(time("2w", false), Some(14 * 86_400_000));
+        assert_eq!(time("1y", true), Some(365 * 86_400_000));
     }
 
     #[test]
