@@ -37,8 +37,9 @@ pub fn offset(s: &str) -> Option<u64> {
     })
 }
 
-/// `ngx_parse_time`: groups like `1h 30m`, units `y M w d h m s ms` in decreasing order, a bare
-/// number meaning seconds (`is_sec`) or milliseconds. Returns milliseconds.
+/// `ngx_parse_time`: groups like `1h 30m`, units `y M w d h m s ms` in decreasing order (no
+/// `y`/`M` in milliseconds mode), a bare number meaning seconds in both modes (nginx scales it by
+/// 1000 for milliseconds slots: the documented default unit is the second). Returns milliseconds.
 pub fn time(s: &str, is_sec: bool) -> Option<u64> {
     let unit = alt((
         tag("ms"),
@@ -56,6 +57,8 @@ pub fn time(s: &str, is_sec: bool) -> Option<u64> {
     let mut last_rank = usize::MAX;
     for (i, (n, u)) in groups.iter().enumerate() {
         let (rank, ms) = match *u {
+            // Milliseconds mode starts past months (it would overflow a 32-bit ngx_int_t).
+            Some("y" | "M") if !is_sec => return None,
             Some("y") => (8, 365 * 86_400_000u64),
             Some("M") => (7, 30 * 86_400_000),
             Some("w") => (6, 7 * 86_400_000),
@@ -66,7 +69,7 @@ pub fn time(s: &str, is_sec: bool) -> Option<u64> {
             Some("ms") if !is_sec => (1, 1),
             Some(_) => return None,
             // A bare number is only valid last.
-            None if i + 1 == groups.len() => (0, if is_sec { 1000 } else { 1 }),
+            None if i + 1 == groups.len() => (0, 1000),
             None => return None,
         };
         if rank >= last_rank {
@@ -114,7 +117,13 @@ mod tests {
         assert_eq!(time("500ms", true), None);
         assert_eq!(time("30m 1h", true), None);
         assert_eq!(time("1x", true), None);
-        assert_eq!(time("10", false), Some(10));
+        // `proxy_read_timeout 10;` is ten seconds.
+        assert_eq!(time("10", false), Some(10_000));
+        // nginx -t: `proxy_read_timeout 1y;` and `1M` are invalid values; `2w` is not.
+        assert_eq!(time("1y", false), None);
+        assert_eq!(time("1M", false), None);
+        assert_eq!(time("2w", false), Some(14 * 86_400_000));
+        assert_eq!(time("1y", true), Some(365 * 86_400_000));
     }
 
     #[test]

@@ -77,9 +77,8 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             }
             let Some(ms) = values::time(it.arg(0), false) else { continue };
             let (msg, help) = if ms < SECOND {
-                let bare = if it.arg(0).bytes().all(|b| b.is_ascii_digit()) { " (a bare number is milliseconds)" } else { "" };
                 let effect = if name == "proxy_connect_timeout" { "a busy or distant upstream counts as down" } else { "ordinary slow responses fail with 504" };
-                (format!("{name} {} is below one second{bare}: {effect}", it.arg(0)), "use a few seconds at least".to_string())
+                (format!("{name} {} is below one second: {effect}", it.arg(0)), "use a few seconds at least".to_string())
             } else if name == "proxy_connect_timeout" && ms > 75 * SECOND {
                 (
                     format!("{name} {}{} is above 75s, which a connection attempt usually cannot last: it only delays failing over from a dead upstream", it.arg(0), human(it.arg(0), ms)),
@@ -107,6 +106,8 @@ mod tests {
         assert_eq!(findings("AVL004", "location / { proxy_connect_timeout 300s; proxy_pass http://a; }").len(), 1);
         assert_eq!(findings("AVL004", "location / { proxy_read_timeout 500ms; proxy_pass http://a; }").len(), 1);
         assert_eq!(findings("AVL004", "location /api/ { proxy_read_timeout 1d; proxy_pass http://a; }").len(), 1);
+        // A bare number is seconds: two hours.
+        assert_eq!(findings("AVL004", "location / { proxy_read_timeout 7200; proxy_pass http://a; }").len(), 1);
     }
 
     #[test]
@@ -119,5 +120,7 @@ mod tests {
         )
         .is_empty());
         assert!(findings("AVL004", "location / { proxy_send_timeout 1s; proxy_pass http://a; }").is_empty());
+        // A bare number is seconds (nginx's default unit), not milliseconds.
+        assert!(findings("AVL004", "location / { proxy_read_timeout 30; proxy_send_timeout 60; proxy_pass http://a; }").is_empty());
     }
 }

@@ -35,7 +35,9 @@ declare_rule! {
     /// ## Limits
     /// Only explicit values below 1m are reported (nginx's default is 1m, and `0` means no
     /// limit), and only on locations whose path contains one of the words above; uploads to
-    /// other paths are not recognised.
+    /// other paths are not recognised. A location that only serves files from its own `alias` or
+    /// `root` (no `*_pass`, `try_files`, `dav_methods`, rewrite or nested location) is not
+    /// reported: nginx's static module answers POST and PUT with 405, so nothing is uploaded there.
     pub(crate) RULE {
         code: "AVL006",
         name: "tiny-client-max-body-size",
@@ -47,11 +49,30 @@ declare_rule! {
 
 const UPLOAD_WORDS: &[&str] = &["upload", "files", "media", "attachment", "import", "avatar"];
 
+/// Directives of a location that only serves files from disk. nginx's static module answers
+/// POST/PUT with 405, so no upload can reach such a location whatever its body limit.
+const STATIC_ONLY: &[&str] = &[
+    "alias", "root", "index", "expires", "add_header", "etag", "if_modified_since", "default_type", "types", "charset",
+    "access_log", "log_not_found", "allow", "deny", "internal", "sendfile", "tcp_nopush", "gzip_static", "autoindex",
+    "autoindex_exact_size", "autoindex_format", "autoindex_localtime", "open_file_cache", "disable_symlinks",
+];
+
+/// Does the location serve files from its own alias/root and nothing else (no `*_pass`,
+/// `try_files`, `dav_methods`, rewrites or nested locations that could take a body)?
+fn static_files_only(cx: &RuleContext, l: usize) -> bool {
+    let children = cx.children(Some(l));
+    children.iter().any(|&c| matches!(cx.item(c).name.as_str(), "alias" | "root"))
+        && children.iter().all(|&c| STATIC_ONLY.contains(&cx.item(c).name.as_str()))
+}
+
 fn check(cx: &RuleContext, out: &mut Findings) {
     for (l, loc) in cx.named("location") {
         let path = loc.args.last().map(|a| a.to_ascii_lowercase()).unwrap_or_default();
         let words: Vec<&str> = path.split(|c: char| !c.is_ascii_alphanumeric()).collect();
         let Some(word) = words.iter().find(|w| UPLOAD_WORDS.iter().any(|u| w.starts_with(u))) else { continue };
+        if static_files_only(cx, l) {
+            continue;
+        }
         let Some(c) = cx.inherited(Some(l), "client_max_body_size") else { continue };
         let Some(size) = values::size(cx.item(c).arg(0)) else { continue };
         if size == 0 || size >= 1 << 20 {
@@ -72,6 +93,9 @@ mod tests {
     fn triggers() {
         assert_eq!(findings("AVL006", "client_max_body_size 64k;\nlocation /upload/ { }").len(), 1);
         assert_eq!(findings("AVL006", "location /api/files { client_max_body_size 100k; }").len(), 1);
+        // A root, but also a handler that can take the upload.
+        assert_eq!(findings("AVL006", "client_max_body_size 64k;\nlocation /media/ { root /srv; try_files $uri @app; }\nlocation @app { }").len(), 1);
+        assert_eq!(findings("AVL006", "client_max_body_size 64k;\nlocation /files/ { root /srv; dav_methods PUT; }").len(), 1);
     }
 
     #[test]
@@ -80,5 +104,7 @@ mod tests {
         assert!(findings("AVL006", "client_max_body_size 64k;\nlocation /upload/ { client_max_body_size 50m; }").is_empty());
         assert!(findings("AVL006", "client_max_body_size 64k;\nlocation /api/ { }").is_empty());
         assert!(findings("AVL006", "location /upload/ { client_max_body_size 0; }").is_empty());
+        // Serves stored files only: the static module refuses POST/PUT with 405 anyway.
+        assert!(findings("AVL006", "client_max_body_size 64k;\nlocation /media/ { alias /srv/media/; expires 7d; }").is_empty());
     }
 }

@@ -15,7 +15,10 @@ pub(crate) static RULES: &[Rule] =
 /// the line), for "is this name used anywhere" searches.
 pub(super) fn code_text(cx: &RuleContext) -> String {
     let mut out = String::new();
-    for id in cx.files.ids() {
+    // Only the files the configuration reaches: a file handed over but never included (a site in
+    // sites-available, another project's file in an editor workspace) is not read by nginx.
+    let mut seen = std::collections::HashSet::new();
+    for id in cx.config.docs.iter().map(|d| d.file).filter(|&f| seen.insert(f)) {
         let text = String::from_utf8_lossy(cx.files.bytes(id));
         for line in text.lines() {
             let mut prev = ' ';

@@ -130,6 +130,16 @@ mod tests {
         assert_eq!(findings("COR004", &conf("geo $bad { default 0; 10.0.0.0/8 1; }\n# if ($bad) { return 403; }")).len(), 1);
     }
 
+    /// A use in a file that is in the source set but not included anywhere does not count.
+    #[test]
+    fn uses_in_files_nginx_does_not_load_do_not_count() {
+        let mut files = crate::SourceSet::new();
+        let main = files.add("/etc/nginx/nginx.conf", conf("map $http_upgrade $connection_upgrade { default upgrade; '' close; }"));
+        files.add("/etc/nginx/sites-available/old", "server { listen 80; proxy_set_header Connection $connection_upgrade; }\n");
+        let a = crate::analyze(&files, main, &crate::Options::default());
+        assert_eq!(a.diagnostics().iter().filter(|d| d.code == "COR004").count(), 1);
+    }
+
     #[test]
     fn look_alikes_do_not() {
         let map = "map $http_upgrade $connection_upgrade { default upgrade; '' close; }";
