@@ -48,7 +48,9 @@ declare_rule! {
     ///   is longer than `A` and a prefix of the nested pattern: those URIs never select `A`;
     /// - a regex location is shadowed by an earlier regex of the same level with the same
     ///   pattern, or one that matches the literal text every match of the later regex starts
-    ///   with (`^/static/` after `~ ^/st`).
+    ///   with (`^/static/` after `~ ^/st`), or, for an unanchored regex, one that depends on
+    ///   neither end and matches the literal text every match contains (`~ /\.well-known/`
+    ///   after the common dotfile rule `~ /\.`: certbot's challenges get 403).
     ///
     /// Each proof is then cross-checked with the router: requests for the prefix (and longer
     /// URIs) addressed to the server by its first name must not land in the location.
@@ -126,6 +128,21 @@ pub(super) fn literal_prefix(pattern: &str) -> Option<String> {
     Some(out)
 }
 
+/// The literal text every match of an unanchored regex contains (`/\.well-known/acme` gives
+/// `/.well-known/acme`); None for anchored regexes or a top-level `|`.
+fn literal_run(pattern: &str) -> Option<String> {
+    if pattern.starts_with('^') || has_top_level_alternation(pattern) {
+        return None;
+    }
+    literal_prefix(&format!("^{pattern}"))
+}
+
+/// The regex's verdict never depends on what precedes the match: no start anchors, word
+/// boundaries or look-behind.
+fn start_independent(pattern: &str) -> bool {
+    !pattern.contains('^') && !["\\A", "\\b", "\\B", "\\G", "(?<"].iter().any(|s| pattern.contains(s))
+}
+
 /// A location whose subtree could stop the search (nested exact or regex locations).
 fn has_stoppers(l: &Location) -> bool {
     l.children.iter().any(|c| matches!(c.modifier, Modifier::Exact) || c.modifier.is_regex() || has_stoppers(c))
@@ -158,6 +175,18 @@ fn shadow_of(levels: &[(&[Location], usize)]) -> Option<Shadow> {
                         return Some(Shadow {
                             by: s.span,
                             why: format!("every URI it matches starts with \"{q}\", and the earlier `{}` matches all of those", s.label()),
+                        });
+                    }
+                }
+                // Unanchored on both sides: every match of the later regex contains its leading
+                // literal; an earlier regex that depends on neither end and matches that literal
+                // matches every such URI (`~ /\.` before `~ /\.well-known/`).
+                if let Some(q) = literal_run(&l.pattern).filter(|q| !q.is_empty()) {
+                    let case_ok = s_caseless || !caseless || !q.chars().any(|c| c.is_alphabetic());
+                    if case_ok && start_independent(&s.pattern) && covers(&s.pattern, s_caseless, &q) {
+                        return Some(Shadow {
+                            by: s.span,
+                            why: format!("every URI it matches contains \"{q}\", and the earlier `{}` matches any URI containing that", s.label()),
                         });
                     }
                 }
