@@ -19,8 +19,10 @@ Examples:
   ngxlint check --format json nginx.conf    machine-readable diagnostics
   ngxlint parse nginx.conf                  print the parse tree as JSON
   ngxlint fmt --check conf.d/*.conf         list files that are not formatted
+  ngxlint diff old/ new/                    score the risk of rolling out new/ where old/ runs
 
-Exit status: 0 no errors, 1 errors found (nginx would refuse the config), 2 usage or IO error.";
+Exit status: 0 no errors (diff: risk below --fail-on), 1 errors found (nginx would refuse the
+config; diff: risk at or above --fail-on), 2 usage or IO error.";
 
 const CHECK_HELP: &str = "\
 Each FILE is checked as a main configuration (nginx.conf). Files reached through `include` are
@@ -100,6 +102,9 @@ pub enum Command {
     /// Format configuration files
     #[command(after_long_help = FMT_HELP)]
     Fmt(FmtArgs),
+    /// Score the risk of a change: semantic diff of OLD and NEW, findings, rollout advice
+    #[command(after_long_help = DIFF_HELP)]
+    Diff(DiffArgs),
     /// Show which server and location nginx would use for a request
     #[command(after_long_help = ROUTE_HELP)]
     Route(RouteArgs),
@@ -107,6 +112,69 @@ pub enum Command {
     Rules(RulesArgs),
     /// Print the documentation of a code or rule (e.g. SEC003 or alias-traversal)
     Explain(ExplainArgs),
+}
+
+const DIFF_HELP: &str = "\
+Compares two configurations semantically (servers by their listen sockets and names, locations by
+pattern, directives by meaning: reformatting, comments, moving a server to an include or writing
+60s as 1m are no change) and scores the risk of rolling NEW out where OLD runs: a 0-100 score, a
+level (low < 20, medium < 40, high < 65, critical), the findings with their reasons, blast radius
+and a check to run, and a recommendation (ship, stage-first, canary, block). A NEW configuration
+that nginx would refuse (on any --target version) is critical and blocking.
+
+OLD and NEW are each a main file, a directory holding nginx.conf, an `nginx -T` dump, or `-`
+(standard input, for one of them). Includes are read from disk relative to each side's main file,
+as `check` reads them, so two checkouts (old/ and new/) compare file by file. The analysis options
+(--nginx-version, --profile, --module, --prefix, --context, --includes-from-environment,
+--select, --ignore) apply to both sides.
+
+--policy FILE reads a JSON risk policy; every key is optional:
+  {\"thresholds\": {\"medium\": 20, \"high\": 40, \"critical\": 65},
+   \"tiers\": {\"traffic_loss\": 80, \"behaviour\": 60, \"limits\": 40},
+   \"rules\": {\"logging-reduced\": {\"enabled\": false}, \"RSK009\": {\"points\": 30}},
+   \"targets\": [\"1.22\", \"latest\"],
+   \"traffic\": {\"api.example.com\": 10, \"static.example.com\": 1}}
+--target adds to the policy's targets.
+
+Examples:
+  ngxlint diff old/ new/
+  ngxlint diff /etc/nginx/nginx.conf new/nginx.conf --target 1.22,latest
+  ssh web1 nginx -T 2>/dev/null | ngxlint diff - new/
+  ngxlint diff --format json --fail-on critical old/ new/ | jq '.findings[0]'
+
+Exit status: 0 risk below --fail-on (default: high), 1 risk at or above it, 2 usage or IO error.";
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The configuration running now: a main file, a directory holding nginx.conf, an `nginx -T`
+    /// dump, or `-`
+    #[arg(value_name = "OLD")]
+    pub old: PathBuf,
+    /// The configuration to roll out (same forms as OLD)
+    #[arg(value_name = "NEW")]
+    pub new: PathBuf,
+    #[command(flatten)]
+    pub analysis: AnalysisArgs,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Exit 1 when the risk level is at or above this: low, medium, high or critical
+    #[arg(long, value_name = "LEVEL", default_value = "high")]
+    pub fail_on: ngxlint::risk::RiskLevel,
+    /// nginx versions the fleet runs (`1.22`, `latest`): NEW must load on each; repeatable
+    #[arg(long = "target", value_name = "VERSION,...", value_delimiter = ',')]
+    pub targets: Vec<ngxlint::spec::NginxVersion>,
+    /// A JSON risk policy (thresholds, tiers, rules, targets, traffic); see below
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// The verdict, findings with reasons and checks, then the semantic changes
+    Text,
+    /// The versioned JSON contract: `{"version":1,"score","level","findings":[...],...}`
+    Json,
 }
 
 #[derive(Debug, Args)]
@@ -265,5 +333,22 @@ mod tests {
             panic!()
         };
         assert_eq!(c.analysis.context, ["http", "server"]);
+    }
+
+    #[test]
+    fn diff_defaults_and_lists() {
+        let cli = Cli::try_parse_from(["ngxlint", "diff", "a", "b"]).unwrap();
+        let Command::Diff(d) = cli.command else { panic!() };
+        assert_eq!(d.fail_on, ngxlint::risk::RiskLevel::High);
+        assert_eq!(d.format, DiffFormat::Text);
+        let cli = Cli::try_parse_from(["ngxlint", "diff", "a", "b", "--target", "1.22,latest", "--target", "1.22", "--fail-on", "medium"])
+            .unwrap();
+        let Command::Diff(d) = cli.command else { panic!() };
+        use ngxlint::spec::NginxVersion::{Latest, V1_22};
+        assert_eq!(d.targets, [V1_22, Latest, V1_22]);
+        assert!(Cli::try_parse_from(["ngxlint", "diff", "a", "b", "--target", "1.18"]).is_err());
+        assert_eq!(d.fail_on, ngxlint::risk::RiskLevel::Medium);
+        assert!(Cli::try_parse_from(["ngxlint", "diff", "a", "b", "--fail-on", "severe"]).is_err());
+        assert!(Cli::try_parse_from(["ngxlint", "diff", "a"]).is_err());
     }
 }

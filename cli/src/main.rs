@@ -1,6 +1,7 @@
 //! `ngxlint`: the command line surface of the ngxlint core. Reads files (the core does no IO),
 //! follows includes on disk, renders diagnostics and sets the exit status:
-//! 0 clean, 1 findings (errors in the config, unformatted files), 2 usage or IO error.
+//! 0 clean, 1 findings (errors in the config, unformatted files, a risky change), 2 usage or IO
+//! error.
 
 mod args;
 mod commands;
@@ -22,6 +23,7 @@ fn main() -> ExitCode {
         Command::Rules(a) => commands::rules::list(a),
         Command::Explain(a) => commands::rules::explain(a),
         Command::Fmt(a) => commands::fmt::run(a),
+        Command::Diff(a) => commands::diff::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

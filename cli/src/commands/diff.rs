@@ -1,0 +1,103 @@
+//! `ngxlint diff OLD NEW`: the semantic diff of two configurations and the risk of rolling out
+//! NEW where OLD runs. Each side is loaded as `check` loads its input (a file, a directory's
+//! nginx.conf, an `nginx -T` dump or standard input, includes read from disk), then the core
+//! compares the two file sets.
+
+use super::{options, status};
+use crate::args::{DiffArgs, DiffFormat};
+use crate::error::CliError;
+use crate::input::{self, Loaded};
+use ngxlint::report::compare;
+use ngxlint::risk::Policy;
+use ngxlint::{CompareOptions, Options};
+use std::io::Write;
+use std::path::Path;
+
+pub fn run(args: &DiffArgs) -> Result<u8, CliError> {
+    let opts = options(&args.analysis)?;
+    if input::is_stdin(&args.old) && input::is_stdin(&args.new) {
+        return Err(CliError::Usage(
+            "standard input (`-`) can be read only once: give OLD or NEW as a file or directory".into(),
+        ));
+    }
+    let mut policy = match &args.policy {
+        Some(path) => read_policy(path)?,
+        None => Policy::default(),
+    };
+    for &v in &args.targets {
+        if !policy.targets.contains(&v) {
+            policy.targets.push(v);
+        }
+    }
+
+    let old = load_side("OLD", &args.old, &opts)?;
+    let new = load_side("NEW", &args.new, &opts)?;
+    let c = ngxlint::compare(&old.files, old.main, &new.files, new.main, &CompareOptions { options: opts, policy });
+
+    // The verdict assumes OLD is what runs now; say so when nginx would not even load it.
+    if let Some(e) = c.before().first_error() {
+        eprintln!(
+            "ngxlint: warning: OLD does not load either ({}: {}); the diff is against a configuration nginx would refuse",
+            input_name(&args.old),
+            e.message
+        );
+    }
+
+    let text = match args.format {
+        DiffFormat::Text => compare::to_text(&c, &old.files, &new.files),
+        DiffFormat::Json => {
+            let mut s = serde_json::to_string(&compare::to_json(&c, &old.files, &new.files))
+                .map_err(|e| CliError::Usage(format!("cannot render the report as JSON: {e}")))?;
+            s.push('\n');
+            s
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`| head`) is not worth a panic.
+    let _ = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush());
+
+    Ok(if c.level() >= args.fail_on { status::FINDINGS } else { status::OK })
+}
+
+/// Loads one side with its includes (the analysis itself is redone by `compare`).
+fn load_side(side: &str, arg: &Path, opts: &Options) -> Result<Loaded, CliError> {
+    let mut loaded = input::load_main(arg)?;
+    input::analyze_with_includes(&mut loaded, opts, &mut |w| eprintln!("ngxlint: warning: {side}: {w}"))?;
+    Ok(loaded)
+}
+
+fn input_name(arg: &Path) -> String {
+    if input::is_stdin(arg) {
+        input::STDIN_NAME.to_string()
+    } else {
+        input::display(arg)
+    }
+}
+
+/// A policy file: JSON, every key optional, unknown keys refused (a typo must not silently
+/// leave the defaults in place).
+fn read_policy(path: &Path) -> Result<Policy, CliError> {
+    let bytes = input::read_file(path)?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| CliError::Usage(format!("invalid policy \"{}\": {e}", input::display(path))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_errors_name_the_file_and_serde_says_where() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("policy.json");
+        std::fs::write(&p, r#"{"thresholds": {"hihg": 30}}"#).unwrap();
+        let e = read_policy(&p).unwrap_err().to_string();
+        assert!(e.starts_with(&format!("invalid policy \"{}\": unknown field `hihg`", p.display())), "{e}");
+        assert!(e.contains("line 1 column"), "{e}");
+        std::fs::write(&p, r#"{"targets": ["1.22"], "rules": {"logging-reduced": {"enabled": false}}}"#).unwrap();
+        let policy = read_policy(&p).unwrap();
+        assert_eq!(policy.targets, [ngxlint::spec::NginxVersion::V1_22]);
+        let e = read_policy(&dir.path().join("none.json")).unwrap_err().to_string();
+        assert!(e.contains("none.json\": No such file or directory"), "{e}");
+    }
+}
