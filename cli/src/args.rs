@@ -114,7 +114,7 @@ pub enum Command {
     Explain(ExplainArgs),
 }
 
-const DIFF_HELP: &str = "\
+pub(crate) const DIFF_HELP: &str = "\
 Compares two configurations semantically (servers by their listen sockets and names, locations by
 pattern, directives by meaning: reformatting, comments, moving a server to an include or writing
 60s as 1m are no change) and scores the risk of rolling NEW out where OLD runs: a 0-100 score, a
@@ -124,17 +124,18 @@ that nginx would refuse (on any --target version) is critical and blocking.
 
 OLD and NEW are each a main file, a directory holding nginx.conf, an `nginx -T` dump, or `-`
 (standard input, for one of them). Includes are read from disk relative to each side's main file,
-as `check` reads them, so two checkouts (old/ and new/) compare file by file. The analysis options
-(--nginx-version, --profile, --module, --prefix, --context, --includes-from-environment,
---select, --ignore) apply to both sides.
+as `check` reads them, so two checkouts (old/ and new/) compare file by file; absolute include
+paths are read where they point. The analysis options (--nginx-version, --profile, --module,
+--context, --includes-from-environment, --select, --ignore, and --prefix, which then serves both
+sides) apply to both sides. Findings are documented by `ngxlint explain RSK004`.
 
 --policy FILE reads a JSON risk policy; every key is optional:
   {\"thresholds\": {\"medium\": 20, \"high\": 40, \"critical\": 65},
    \"tiers\": {\"traffic_loss\": 80, \"behaviour\": 60, \"limits\": 40},
-   \"rules\": {\"logging-reduced\": {\"enabled\": false}, \"RSK009\": {\"points\": 30}},
+   \"rules\": {\"listen-added\": {\"enabled\": false}, \"RSK025\": {\"points\": 30}},
    \"targets\": [\"1.22\", \"latest\"],
    \"traffic\": {\"api.example.com\": 10, \"static.example.com\": 1}}
---target adds to the policy's targets.
+Rules are named by name or code (`ngxlint rules`); --target adds to the policy's targets.
 
 Examples:
   ngxlint diff old/ new/

@@ -100,4 +100,15 @@ mod tests {
         let e = read_policy(&dir.path().join("none.json")).unwrap_err().to_string();
         assert!(e.contains("none.json\": No such file or directory"), "{e}");
     }
+
+    #[test]
+    fn the_policy_example_in_the_help_is_a_valid_policy() {
+        let help = crate::args::DIFF_HELP;
+        let start = help.find("optional:\n").unwrap() + "optional:\n".len();
+        let end = start + help[start..].find("\nRules are named").unwrap();
+        let policy: Policy = serde_json::from_str(&help[start..end]).unwrap();
+        assert_eq!(policy.thresholds.critical, 65.0);
+        assert_eq!(policy.rules["RSK025"].points, Some(30.0));
+        assert_eq!(policy.traffic["api.example.com"], 10.0);
+    }
 }
