@@ -700,7 +700,7 @@ fn version_and_help() {
         .assert()
         .code(0)
         .stdout(predicate::str::contains("Examples:"));
-    for sub in ["check", "parse", "fmt"] {
+    for sub in ["check", "parse", "fmt", "diff"] {
         ngxlint(dir.path())
             .args([sub, "--help"])
             .assert()
