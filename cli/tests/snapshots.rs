@@ -26,3 +26,18 @@ fn concise_output() {
 fn graphical_output() {
     insta::assert_snapshot!(check("text", "1.22"));
 }
+
+/// `ngxlint diff`'s text report on a replay case: a server name changed on one vhost (high).
+#[test]
+fn diff_text_output() {
+    let out = Command::cargo_bin("ngxlint")
+        .unwrap()
+        .args(["diff", "../tests/replays/12-server-name-one-vhost/before", "../tests/replays/12-server-name-one-vhost/after"])
+        .env("NO_COLOR", "1")
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!(String::from_utf8(out).unwrap());
+}
