@@ -405,3 +405,22 @@ fn every_replay_case_gets_its_level_through_the_cli() {
     }
     assert!(failures.is_empty(), "{} of {} replays differ through the CLI:\n{}", failures.len(), dirs.len(), failures.join("\n"));
 }
+
+#[test]
+fn every_finding_code_is_explained_and_listed() {
+    let r = report(&repo(), &["examples/outage/before", "examples/outage/after"], 1);
+    let rules = String::from_utf8(ngxlint(&repo()).arg("rules").assert().code(0).get_output().stdout.clone()).unwrap();
+    for f in r["findings"].as_array().unwrap() {
+        let (code, name) = (f["code"].as_str().unwrap(), f["rule"].as_str().unwrap());
+        assert!(rules.lines().any(|l| l.starts_with(code) && l.contains(name)), "{code} not in `ngxlint rules`");
+        for key in [code, name, &code.to_lowercase()] {
+            ngxlint(&repo())
+                .args(["explain", key])
+                .assert()
+                .code(0)
+                .stdout(predicate::str::starts_with(format!("# {code} {name}\n")))
+                .stdout(predicate::str::contains("ngxlint diff"));
+        }
+    }
+    ngxlint(&repo()).args(["explain", "RSK999"]).assert().code(2);
+}
