@@ -21,13 +21,6 @@ fn ngxlint(dir: &Path) -> Command {
     cmd
 }
 
-/// A temporary directory holding the given files.
-fn tree(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), files);
-    dir
-}
-
 fn write(root: &Path, files: &[(&str, &str)]) {
     for (path, content) in files {
         let p = root.join(path);
