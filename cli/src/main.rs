@@ -14,6 +14,11 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    #[cfg(unix)]
+    // SAFETY: called first thing, before any thread exists; restores the default action.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     // Usage errors exit with 2, --help and --version with 0 (clap's conventions match ours).
     let cli = Cli::parse();
     let result = match &cli.command {

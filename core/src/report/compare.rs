@@ -138,7 +138,8 @@ pub fn to_text(c: &Comparison, before: &SourceSet, after: &SourceSet) -> String 
             let _ = writeln!(s, "      at {}", f.path);
         }
         let at = |files: &SourceSet, span: Option<Span>| place(files, span).map(|p| format!("{}:{}:{}", p.file, p.line, p.column));
-        match (at(before, f.before_span), at(after, f.after_span)) {
+        let after_at = at(after, f.after_span).filter(|p| *p != f.path);
+        match (at(before, f.before_span), after_at) {
             (Some(b), Some(n)) => {
                 let _ = writeln!(s, "      before {b}, after {n}");
             }

@@ -45,6 +45,12 @@ pub fn default_server(model: &Model, socket: &str) -> Option<usize> {
         .or_else(|| on.first().copied())
 }
 
+/// Where server `i` listens on `socket` (its `listen`, else the `server` block itself).
+pub fn listen_span(model: &Model, i: usize, socket: &str) -> Option<crate::Span> {
+    let s = model.servers.get(i)?;
+    s.listens.iter().find(|l| l.socket() == socket).map(|l| l.span).or(Some(s.span))
+}
+
 /// The http server blocks of a tree by model index.
 pub fn server_nodes(tree: &Tree) -> BTreeMap<usize, &Node> {
     let mut out = BTreeMap::new();
@@ -145,8 +151,9 @@ pub fn curl_host(model: &Model, i: usize, location: Option<&[String]>, host: Opt
     };
     let scheme = if ssl { "https" } else { "http" };
     let addr = match listen.map(|l| l.addr.as_str()) {
-        Some("0.0.0.0") | Some("[::]") | None => "127.0.0.1".to_string(),
-        Some(a) => a.trim_matches(|c| c == '[' || c == ']').to_string(),
+        Some("0.0.0.0") | None => "127.0.0.1".to_string(),
+        Some("[::]") => "[::1]".to_string(),
+        Some(a) => a.to_string(),
     };
     format!("curl -sS -o /dev/null -w '%{{http_code}} %{{redirect_url}}\\n' --resolve {host}:{port}:{addr} {scheme}://{host}:{port}{uri}")
 }

@@ -30,6 +30,7 @@ fn refused(cx: &Context<'_>, out: &mut Vec<Draft>) {
         out.push(
             Draft::new(CONFIG_REFUSED, format!("nginx {} would refuse the new configuration: {}{already}", cx.i.primary.number(), e.message))
                 .path(position(cx, e.span))
+                .at(None, Some(e.span))
                 .explain("`nginx -t` fails: a reload is refused, and a restart (or a new machine) leaves nginx down and every port closed")
                 .verify(format!("nginx -t -c <main file> with nginx {} (expect: syntax is ok / test is successful)", cx.i.primary.number())),
         );
@@ -46,6 +47,7 @@ fn refused(cx: &Context<'_>, out: &mut Vec<Draft>) {
             out.push(
                 Draft::new(rule, format!("nginx {} in the fleet would refuse the new configuration: {}", v.number(), e.message))
                     .path(position(cx, e.span))
+                    .at(None, Some(e.span))
                     .explain("part of the fleet runs an nginx that does not accept this configuration: those machines fail to reload or to start")
                     .verify(format!("nginx -t on a machine running nginx {}", v.number())),
             );
@@ -99,6 +101,7 @@ fn new_warnings(cx: &Context<'_>, out: &mut Vec<Draft>) {
         }
         let mut draft = Draft::new(NEW_LINT_FINDING, format!("new {} {}: {}", d.code, d.rule, d.message))
             .path(position(cx, d.span))
+            .at(None, Some(d.span))
             .confidence(0.5)
             .explain(format!("the change introduces a finding of rule {} ({}); `ngxlint explain {}` says why it matters", d.code, d.rule, d.code))
             .verify(format!("ngxlint explain {}", d.code));

@@ -145,6 +145,8 @@ pub struct Draft {
     pub verify: String,
     pub change: Option<usize>,
     pub tier: Option<Tier>,
+    /// Positions when the finding is not about one change (an error, a socket).
+    pub spans: (Option<crate::Span>, Option<crate::Span>),
 }
 
 impl Draft {
@@ -161,7 +163,13 @@ impl Draft {
             verify: String::new(),
             change: None,
             tier: None,
+            spans: (None, None),
         }
+    }
+    /// Where, on each side.
+    pub fn at(mut self, before: Option<crate::Span>, after: Option<crate::Span>) -> Draft {
+        self.spans = (before, after);
+        self
     }
     pub fn share(mut self, share: f64, scope: impl Into<String>) -> Draft {
         self.share = share.clamp(0.0, 1.0);
@@ -318,8 +326,8 @@ impl<'a> Context<'a> {
             confidence: d.confidence,
             explanation: d.explanation,
             verify: d.verify,
-            before_span: change.and_then(|c| c.before_span),
-            after_span: change.and_then(|c| c.after_span),
+            before_span: d.spans.0.or_else(|| change.and_then(|c| c.before_span)),
+            after_span: d.spans.1.or_else(|| change.and_then(|c| c.after_span)),
             change: d.change,
         })
     }

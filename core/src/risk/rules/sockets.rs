@@ -53,6 +53,7 @@ fn sockets(cx: &Context<'_>, out: &mut Vec<Draft>) {
                 out.push(
                     Draft::new(LISTEN_REMOVED, format!("{} no longer listens on {socket}: its requests there go to the default server of {socket}", mb.servers[i].label()))
                         .path(ma.servers[j].label())
+                        .at(traffic::listen_span(mb, i, socket), Some(ma.servers[j].span))
                         .share(share, format!("one server: {:.0}% of requests", share * 100.0))
                         .explain("clients still connect to the old socket; nginx picks that socket's default server for them, usually the wrong site or a 404")
                         .verify(traffic::curl(mb, i, None)),
@@ -65,6 +66,7 @@ fn sockets(cx: &Context<'_>, out: &mut Vec<Draft>) {
         out.push(
             Draft::new(LISTEN_REMOVED, format!("nothing listens on {socket} any more: connections to it are refused ({label})"))
                 .path(format!("http > listen {socket}"))
+                .at(servers.first().and_then(|&i| traffic::listen_span(mb, i, socket)), None)
                 .share(share, format!("socket {socket}: {} server(s), {:.0}% of requests", servers.len(), share * 100.0))
                 .modifier("connections refused outright", 1.25)
                 .explain("every client of this address and port gets `connection refused` after the reload; nginx -t cannot know the port was in use")
@@ -80,6 +82,7 @@ fn sockets(cx: &Context<'_>, out: &mut Vec<Draft>) {
         out.push(
             Draft::new(LISTEN_ADDED, format!("new socket {socket} ({label}): every target must be able to bind it"))
                 .path(format!("http > listen {socket}"))
+                .at(None, servers.first().and_then(|&j| traffic::listen_span(ma, j, socket)))
                 .share(1.0, "restart of the whole instance")
                 .confidence(0.7)
                 .explain("a reload keeps running if the bind fails, but a restart or a new machine fails to start nginx when the port is taken or the address is not assignable")
@@ -127,14 +130,29 @@ fn defaults(cx: &Context<'_>, out: &mut Vec<Draft>) {
             continue;
         }
         let share = (cx.before.server(db) + cx.after.server(da)).min(1.0);
-        out.push(
-            Draft::new(DEFAULT_SERVER_CHANGED, format!("default server for {socket} changes from {} to {}", mb.servers[db].label(), ma.servers[da].label()))
-                .path(format!("http > listen {socket}"))
-                .share(share, format!("default server of {socket}: its own hosts plus every unmatched Host"))
-                .confidence(0.7)
-                .explain("requests with an unknown or missing Host (health checks, IP access, new DNS names) now reach another server")
-                .verify(format!("curl -sS -o /dev/null -w '%{{http_code}}\\n' -H 'Host: unknown.invalid' http://{}/", socket.replace("0.0.0.0", "127.0.0.1"))),
-        );
+        // Paths the old default answered (health checks, ACME) that the new one lacks.
+        // Exact locations and health/ACME-like prefixes: what probes and IP-addressed clients use.
+        let probe = |l: &crate::model::Location| {
+            l.modifier == crate::model::Modifier::Exact
+                || ["health", "status", "ping", "ready", "alive", ".well-known"].iter().any(|k| l.pattern.contains(k))
+        };
+        let paths = |m: &crate::model::Model, i: usize| m.servers[i].locations.iter().filter(|l| !l.modifier.is_regex() && probe(l)).map(|l| l.label()).collect::<Vec<_>>();
+        let new_paths = paths(ma, da);
+        let lost: Vec<String> = paths(mb, db).into_iter().filter(|p| !new_paths.contains(p)).collect();
+        let mut d = Draft::new(DEFAULT_SERVER_CHANGED, format!("default server for {socket} changes from {} to {}", mb.servers[db].label(), ma.servers[da].label()))
+            .path(format!("http > listen {socket}"))
+            .at(traffic::listen_span(mb, db, socket), traffic::listen_span(ma, da, socket))
+            .share(share, format!("default server of {socket}: its own hosts plus every unmatched Host"))
+            .confidence(0.7)
+            .explain("requests with an unknown or missing Host (health checks, IP access, new DNS names) now reach another server")
+            .verify(format!("curl -sS -o /dev/null -w '%{{http_code}}\\n' -H 'Host: unknown.invalid' http://{}/", socket.replace("0.0.0.0", "127.0.0.1").replace("[::]", "[::1]")));
+        if !lost.is_empty() {
+            let shown: Vec<&str> = lost.iter().take(3).map(String::as_str).collect();
+            d = d
+                .confidence(0.9)
+                .modifier(format!("the new default has no {} (health checks and IP-addressed requests get another answer)", shown.join(", ")), 1.25);
+        }
+        out.push(d);
     }
 }
 
