@@ -330,14 +330,15 @@ fn the_outage_example_report_is_the_committed_one() {
         "examples/outage/expected.txt is stale; regenerate it with\n  cargo run -q -p ngxlint-cli -- diff examples/outage/before examples/outage/after > examples/outage/expected.txt\n\ngot:\n{got}"
     );
     // The story's point: with the typo fixed, nginx -t passes, and the change still fails the gate
-    // (the load balancer's health check now lands on www.example.com).
+    // (the load balancer's health check now lands on www.example.com, which has no /healthz).
     let dir = tempfile::tempdir().unwrap();
     copy_dir(&root.join("examples/outage/after"), &dir.path().join("after"));
     let batch = dir.path().join("after/conf.d/batch.api.example.com.conf");
     fs::write(&batch, fs::read_to_string(&batch).unwrap().replace("proxy_read_timout", "proxy_read_timeout")).unwrap();
     let r = report(&root, &["examples/outage/before", dir.path().join("after").to_str().unwrap()], 1);
-    assert_eq!((r["level"].as_str(), r["after"]["errors"].as_u64()), (Some("high"), Some(0)), "{r}");
+    assert_eq!((r["level"].as_str(), r["after"]["errors"].as_u64()), (Some("critical"), Some(0)), "{r}");
     assert_eq!(r["findings"][0]["rule"], "default-server-changed", "{r}");
+    assert_eq!(r["blocking"], false, "not fatal: a reviewer may override with a written reason");
 }
 
 #[derive(serde::Deserialize)]
