@@ -26,7 +26,7 @@ test("the outage change is critical and fails the gate, with a check per finding
   assert.equal(lines[0], "risk: critical (100/100), block");
   assert.match(lines[1], /^ {2}RSK001 config-refused \[critical\]: .*unknown directive "proxy_read_timout"/);
   assert.match(lines[2], /^ {4}check: nginx -t/);
-  assert.match(out, /RSK007 default-server-changed \[high\]/);
+  assert.match(out, /RSK007 default-server-changed \[critical\]/);
   assert.match(out, /check: curl .*-H 'Host: unknown\.invalid'/);
   assert.match(out, /^gate: failed \(critical, --fail-on high\): block: /m);
 });
@@ -66,7 +66,8 @@ test("GitHub annotations point into NEW_DIR", () => {
   const { out } = run([outage("before"), outage("after")], { GITHUB_ACTIONS: "true" });
   const file = join(outage("after"), "conf.d", "batch.api.example.com.conf");
   assert.ok(out.includes(`::error file=${file},line=14,col=9,title=RSK001 config-refused::nginx 1.31.5 would refuse`), out);
-  assert.ok(out.includes("::warning title=RSK007 default-server-changed::default server for 0.0.0.0:80 changes"), out);
+  const www = join(outage("after"), "conf.d", "www.example.com.conf");
+  assert.ok(out.includes(`::error file=${www},line=3,col=5,title=RSK007 default-server-changed::default server for 0.0.0.0:80 changes`), out);
   assert.ok(!out.includes("title=RSK026"), "low findings are not annotated");
   assert.doesNotMatch(run([outage("before"), outage("after")]).out, /^::/m, "no annotations outside GitHub Actions");
 });
