@@ -12,7 +12,7 @@ mod availability;
 mod context;
 mod correctness;
 mod registry;
-mod security;
+pub(crate) mod security;
 mod suppress;
 mod taint;
 

@@ -62,16 +62,7 @@ pub fn run(cx: &Context<'_>, out: &mut Vec<Draft>) {
     headers(cx, out);
 }
 
-const SECURITY_HEADERS: [&str; 8] = [
-    "strict-transport-security",
-    "content-security-policy",
-    "x-frame-options",
-    "x-content-type-options",
-    "referrer-policy",
-    "permissions-policy",
-    "cross-origin-opener-policy",
-    "cross-origin-embedder-policy",
-];
+use crate::rules::security::add_header_inheritance::SECURITY_HEADERS;
 
 /// The security headers each http/server/location block sends, after `add_header` inheritance
 /// (a level with any `add_header` replaces its parent's list), by block path.

@@ -4,8 +4,8 @@ use crate::report::Label;
 use crate::rules::{Edit, Findings, Fix, RuleContext};
 use crate::spec::{Context, NginxVersion};
 
-/// Security headers whose loss is reported (lowercase).
-const SECURITY_HEADERS: &[&str] = &[
+/// Security headers whose loss is reported (lowercase); the change-risk rules use the same list.
+pub(crate) const SECURITY_HEADERS: &[&str] = &[
     "strict-transport-security",
     "content-security-policy",
     "x-frame-options",

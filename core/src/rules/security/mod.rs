@@ -1,6 +1,6 @@
 //! Security rules about the configuration's structure, one per file.
 
-mod add_header_inheritance;
+pub(crate) mod add_header_inheritance;
 mod alias_traversal;
 mod allow_without_deny;
 mod autoindex_sensitive;
