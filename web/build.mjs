@@ -9,8 +9,8 @@
 // wasm-opt comes from node_modules/.bin (npm binaryen): Debian's binaryen breaks the module.
 
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
@@ -68,6 +68,42 @@ const common = {
   logOverride: { "empty-import-meta": "silent" },
 };
 
+/**
+ * `import c from "replay:09-listen-port-moved"` inlines a case of tests/replays/ (the repository's
+ * replay suite, so the page's examples and the tests share one source): its case.json and both
+ * sides' files under /etc/nginx/ (nginx.conf first). Certificates and keys are left out: the
+ * analysis does not read them, and the page should not carry private keys.
+ */
+const replays = join(root, "tests", "replays");
+function sideFiles(dir) {
+  const out = [];
+  const walk = (d) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      const rel = relative(dir, p).split("\\").join("/");
+      if (statSync(p).isDirectory()) {
+        if (rel !== "certs") walk(p);
+      } else out.push({ path: "/etc/nginx/" + rel, text: readFileSync(p, "utf8") });
+    }
+  };
+  walk(dir);
+  out.sort((a, b) => (a.path === "/etc/nginx/nginx.conf" ? -1 : b.path === "/etc/nginx/nginx.conf" ? 1 : a.path < b.path ? -1 : 1));
+  return out;
+}
+const replayPlugin = {
+  name: "replay",
+  setup(b) {
+    b.onResolve({ filter: /^replay:/ }, (a) => ({ path: a.path.slice("replay:".length), namespace: "replay" }));
+    b.onLoad({ filter: /.*/, namespace: "replay" }, (a) => {
+      const dir = join(replays, a.path);
+      if (!/^[\w-]+$/.test(a.path) || !existsSync(join(dir, "case.json"))) return { errors: [{ text: `no replay case ${a.path} in tests/replays` }] };
+      const c = JSON.parse(readFileSync(join(dir, "case.json"), "utf8"));
+      const value = { id: a.path, ...c, before: sideFiles(join(dir, "before")), after: sideFiles(join(dir, "after")) };
+      return { contents: JSON.stringify(value), loader: "json", watchFiles: [join(dir, "case.json")] };
+    });
+  },
+};
+
 async function bundle() {
   const engine = await esbuild.build({
     ...common,
@@ -82,7 +118,7 @@ async function bundle() {
     ...common,
     entryPoints: { playground: join(web, "src", "main.ts") },
     outdir: dist,
-    plugins: [{
+    plugins: [replayPlugin, {
       name: "worker-source",
       setup(b) {
         b.onResolve({ filter: /^worker-source$/ }, () => ({ path: "worker-source", namespace: "worker-source" }));

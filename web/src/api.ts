@@ -7,16 +7,27 @@ import type * as pkg from "../pkg/ngxlint_wasm";
 export type {
   AnalyzeOptions,
   AnalyzeResult,
+  Change,
+  CompareOptions,
+  CompareResult,
   Diagnostic,
   FormatOptions,
   FormatResult,
   Label,
   ParseOptions,
   ParseResult,
+  Place,
+  RiskFinding,
+  RiskLevel,
+  RiskPolicy,
+  RiskReport,
+  RoutePlace,
+  RouteRequest,
+  RouteResult,
   RuleInfo,
   Severity,
   SourceFile,
 } from "../pkg/ngxlint_wasm";
 
 /** What the wasm module exports (ngxlint_wasm.js) and the playground calls. */
-export type Wasm = Pick<typeof pkg, "version" | "analyze" | "parse" | "format" | "rules" | "splitDump">;
+export type Wasm = Pick<typeof pkg, "version" | "analyze" | "parse" | "format" | "rules" | "splitDump" | "compare" | "route">;

@@ -59,23 +59,18 @@ const highlight = HighlightStyle.define([
   { tag: [t.bracket, t.punctuation], color: "var(--tok-bracket)" },
 ]);
 
-export function createEditor(parent: HTMLElement, doc: string, extra: Extension[], keys: KeyBinding[]): EditorView {
-  return new EditorView({
-    parent,
-    state: EditorState.create({
-      doc,
-      extensions: [
-        basicSetup,
-        keymap.of([...keys, indentWithTab]),
-        StreamLanguage.define(nginxMode),
-        indentUnit.of("    "),
-        EditorState.tabSize.of(4),
-        syntaxHighlighting(highlight),
-        lintGutter(),
-        theme,
-        EditorView.contentAttributes.of({ "aria-label": "nginx configuration", spellcheck: "false" }),
-        ...extra,
-      ],
-    }),
-  });
+/** The extensions every file's editor state gets (the view itself is shared by a side's files). */
+export function editorExtensions(label: string, extra: Extension[], keys: KeyBinding[]): Extension[] {
+  return [
+    basicSetup,
+    keymap.of([...keys, indentWithTab]),
+    StreamLanguage.define(nginxMode),
+    indentUnit.of("    "),
+    EditorState.tabSize.of(4),
+    syntaxHighlighting(highlight),
+    lintGutter(),
+    theme,
+    EditorView.contentAttributes.of({ "aria-label": label, spellcheck: "false" }),
+    ...extra,
+  ];
 }

@@ -4,13 +4,24 @@
 // `auto` (the default) analyses on the page while an analysis takes less than about half a frame,
 // so diagnostics reach the screen in the keystroke's own frame (a worker's reply lands a frame
 // later: Chromium renders the keystroke first), and moves to the worker when analyses get slow,
-// so typing never waits for them. The parse tree always comes from the worker.
+// so typing never waits for them. Comparisons, routes, splitting and the parse tree always run in
+// the worker (on the page only when there is no worker).
 // `?engine=worker` or `?engine=page` in the URL pins one.
 
 import WORKER_SOURCE from "worker-source";
-import type { FormatResult } from "./api";
+import type { FormatResult, RouteRequest, SourceFile } from "./api";
 import type { Engine } from "./worker";
-import type { AnalyzeResponse, InitResponse, ParseResponse, PlaygroundOptions, Request, Response } from "./worker-protocol";
+import type {
+  AnalyzeResponse,
+  CompareResponse,
+  InitResponse,
+  ParseResponse,
+  PlaygroundOptions,
+  Request,
+  Response,
+  RouteResponse,
+  SplitResponse,
+} from "./worker-protocol";
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type Body<K> = K extends Request ? Omit<K, "id"> : never;
@@ -110,9 +121,9 @@ export class EngineClient {
     return first;
   }
 
-  async analyze(text: string, options: PlaygroundOptions): Promise<AnalyzeResponse> {
+  async analyze(files: SourceFile[], options: PlaygroundOptions): Promise<AnalyzeResponse> {
     const where = this.pick(false);
-    const res = await this.send<AnalyzeResponse>({ kind: "analyze", text, options }, where);
+    const res = await this.send<AnalyzeResponse>({ kind: "analyze", files, options }, where);
     this.last = where;
     // Decide on the median of the last few analyses, so one hiccup does not move the work.
     this.recent.push(res.ms);
@@ -121,6 +132,18 @@ export class EngineClient {
     if (median > SLOW) this.slow = true;
     else if (median < SLOW / 2) this.slow = false;
     return res;
+  }
+
+  compare(before: SourceFile[], after: SourceFile[], options: PlaygroundOptions): Promise<CompareResponse> {
+    return this.send({ kind: "compare", before, after, options }, this.pick(true));
+  }
+
+  route(files: SourceFile[], request: RouteRequest, options: PlaygroundOptions): Promise<RouteResponse> {
+    return this.send({ kind: "route", files, request, options }, this.pick(true));
+  }
+
+  split(text: string): Promise<SplitResponse> {
+    return this.send({ kind: "split", text }, this.pick(true));
   }
 
   parse(text: string, options: PlaygroundOptions): Promise<ParseResponse> {

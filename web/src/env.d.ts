@@ -7,3 +7,7 @@ declare module "*.wasm" {
   export default bytes;
 }
 declare module "*.css";
+declare module "replay:*" {
+  const replayCase: import("./examples").ReplayCase;
+  export default replayCase;
+}

@@ -1,39 +1,53 @@
-// ngxlint playground: editor on the left, problems / parse tree / crossplane / rules on the right.
+// ngxlint playground. Lint mode: one configuration (any number of files), its problems, parse tree,
+// route tester. Compare mode: before and after side by side, the risk of the change (gauge, findings,
+// semantic changes linked to both editors), problems of both sides, routes in both versions.
 
 import "./styles.css";
-import { setDiagnostics, type Diagnostic as CmDiagnostic } from "@codemirror/lint";
-import { ChangeSet } from "@codemirror/state";
-import { EditorView } from "@codemirror/view";
-import type { RuleInfo } from "./api";
-import { createEditor } from "./editor";
+import type { Diagnostic as CmDiagnostic } from "@codemirror/lint";
+import type { Diagnostic, RouteRequest, RuleInfo, SourceFile } from "./api";
 import { EngineClient } from "./engine";
-import { DEFAULT_EXAMPLE, EXAMPLES } from "./examples";
-import { DEFAULT_OPTIONS, decodeState, encodeState } from "./share";
-import type { AnalyzeResponse, PlacedDiagnostic, PlaygroundOptions } from "./worker-protocol";
+import { DEFAULT_EXAMPLE, EXAMPLES, type Example } from "./examples";
+import { filterRules, renderProblems, renderRoute, renderRules, summary, type ProblemGroup, type RouteAnswer } from "./panels";
+import { el, levelText, renderChanges, renderFindings, renderRiskHead, type Loc, type ReportLinks, type Side } from "./report";
+import { DEFAULT_OPTIONS, DEFAULT_ROUTE, decodeState, encodeState, type Mode } from "./share";
+import { MAIN, Workspace, type Snapshot } from "./workspace";
+import type { AnalyzeResponse, CompareResponse, PlaygroundOptions, RuleLevel } from "./worker-protocol";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
-type Tab = "problems" | "tree" | "crossplane" | "rules";
+type Tab = "findings" | "changes" | "problems" | "route" | "tree" | "crossplane" | "rules" | "options";
+
+/** Compare runs this long after the last edit (when none is in flight), so a burst of keys costs one. */
+const COMPARE_DEBOUNCE = 60;
 
 /** What tests and the benchmark read (window.ngxlintPlayground). */
 export interface PlaygroundHooks {
-  view: EditorView;
+  /** The after (lint mode: the only) side's editor. */
+  view: Workspace["view"];
+  views: { before: Workspace["view"]; after: Workspace["view"] };
+  workspaces: { before: Workspace; after: Workspace };
+  mode: () => Mode;
   /** The engines that run ("worker", "page") and where the last analysis ran. */
   engines: () => string[];
   lastEngine: () => string;
-  /** Number of analyses applied so far. */
+  /** Number of results (analyses and comparisons) applied so far. */
   analyses: () => number;
+  compares: () => number;
   last: () => AnalyzeResponse | null;
-  /** True while an analysis is in flight or the text changed since the last one. */
+  lastCompare: () => CompareResponse | null;
+  /** True while the mode's analysis is in flight or the text changed since the last one. */
   busy: () => boolean;
+  routeBusy: () => boolean;
+  routes: () => number;
 }
 
 const engine = new EngineClient(new URLSearchParams(location.search).get("engine"));
-let options: PlaygroundOptions = { ...DEFAULT_OPTIONS };
+let options: PlaygroundOptions = { ...DEFAULT_OPTIONS, targets: [], rules: {} };
+let mode: Mode = "lint";
 let activeTab: Tab = "problems";
-let last: AnalyzeResponse | null = null;
-let applied = 0;
 let rulesList: RuleInfo[] = [];
+let started = false;
+let currentExample: Example | null = null;
 
 // ---- theme: follows prefers-color-scheme until switched; the switch is remembered. ----------
 const systemDark = window.matchMedia("(prefers-color-scheme: dark)");
@@ -49,6 +63,7 @@ function applyTheme() {
   if (themeOverride === "light" || themeOverride === "dark") root.dataset.theme = themeOverride;
   else delete root.dataset.theme;
   root.dataset.effectiveTheme = root.dataset.theme ?? system;
+  $("theme").setAttribute("aria-pressed", String(root.dataset.effectiveTheme === "dark"));
 }
 applyTheme();
 systemDark.addEventListener("change", applyTheme);
@@ -67,69 +82,59 @@ $("theme").addEventListener("click", () => {
 // ---- status -------------------------------------------------------------------------------------
 let messageTimer = 0;
 function say(text: string, bad = false) {
-  const el = $("status-message");
-  el.textContent = text;
-  el.classList.toggle("bad", bad);
+  const m = $("status-message");
+  m.textContent = text;
+  m.classList.toggle("bad", bad);
   clearTimeout(messageTimer);
-  if (text) messageTimer = window.setTimeout(() => say(""), 5000);
+  if (text) messageTimer = window.setTimeout(() => say(""), 6000);
+}
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+// ---- the two sides --------------------------------------------------------------------------------
+let lastFocused: Side = "after";
+function hooksFor(side: Side) {
+  return {
+    changed: (kind: "edit" | "files") => sideChanged(side, kind),
+    pastedDump: (text: string) => void splitInto(side, text),
+    say,
+    focused: () => (lastFocused = side),
+  };
+}
+const formatKey = [{ key: "Shift-Alt-f", run: () => (void formatDoc(), true) }];
+const before = new Workspace("before", $("files-before"), $("editor-before"), "Before: nginx configuration", formatKey, hooksFor("before"));
+const after = new Workspace("after", $("files-after"), $("editor-after"), "nginx configuration", formatKey, hooksFor("after"));
+const sides: Record<Side, Workspace> = { before, after };
+/** Whether the before side holds anything the user put there (else entering compare copies after). */
+let beforeSet = false;
+
+function sideChanged(side: Side, kind: "edit" | "files") {
+  if (!started) return;
+  if (kind === "edit" && currentExample) setExample(null);
+  if (side === "before") beforeSet = true;
+  if (mode === "lint") {
+    if (side === "after") scheduleLint();
+  } else scheduleCompare();
+  scheduleRoute(250);
+  if (side === "after" || mode === "compare") scheduleParse();
+  scheduleHashUpdate();
 }
 
-// ---- editor -------------------------------------------------------------------------------------
-let inFlight = false;
-let dirty = false;
-/** Changes made to the document since the text of the analysis in flight was taken. */
-let changesSince: ChangeSet | null = null;
-
-const view = createEditor(
-  $("editor"),
-  "",
-  [
-    EditorView.updateListener.of((u) => {
-      if (!u.docChanged) return;
-      if (changesSince) changesSince = changesSince.compose(u.changes);
-      schedule();
-      scheduleParse();
-      scheduleHashUpdate();
-    }),
-  ],
-  [{ key: "Shift-Alt-f", run: () => (void formatDoc(), true) }],
-);
-
-function schedule() {
-  dirty = true;
-  if (!inFlight) void run();
-}
-
-async function run() {
-  dirty = false;
-  inFlight = true;
-  const text = view.state.doc.toString();
-  changesSince = ChangeSet.empty(text.length);
-  if (exampleSel.value && EXAMPLES.find((e) => e.id === exampleSel.value)?.text !== text) exampleSel.value = "";
-  const t0 = performance.now();
+/** Pasted `nginx -T` output becomes the side's files. */
+async function splitInto(side: Side, text: string) {
   try {
-    const res = await engine.analyze(text, options);
-    apply(res, changesSince, t0);
+    const { files } = await engine.split(text);
+    if (!files) return;
+    sides[side].setFiles(files);
+    const note = `nginx -T output: ${files.length} file${files.length === 1 ? "" : "s"}`;
+    $(`hint-${side}`).textContent = note;
+    say(`${note} (${mode === "compare" ? side : "split into the file bar"}).`);
   } catch (e) {
-    say(`analysis failed: ${e instanceof Error ? e.message : String(e)}`, true);
-    console.warn(e);
-  } finally {
-    changesSince = null;
-    inFlight = false;
+    say(`could not split the nginx -T output: ${errorText(e)}`, true);
   }
-  if (dirty) void run();
 }
 
-function toCm(d: PlacedDiagnostic, map: ChangeSet, len: number): CmDiagnostic | null {
-  if (!d.at) return null;
-  let from = d.at.from;
-  let to = d.at.to;
-  if (!map.empty) {
-    from = map.mapPos(from, 1);
-    to = Math.max(from, map.mapPos(to, -1));
-  }
-  from = Math.min(from, len);
-  to = Math.min(Math.max(to, from), len);
+// ---- diagnostics in the editors -----------------------------------------------------------------
+function toCm(d: Diagnostic, from: number, to: number): CmDiagnostic {
   return {
     from,
     to,
@@ -137,125 +142,447 @@ function toCm(d: PlacedDiagnostic, map: ChangeSet, len: number): CmDiagnostic | 
     source: `${d.code} ${d.rule}`,
     message: d.message,
     renderMessage: () => {
-      const box = document.createElement("div");
-      box.className = "ngx-tip";
-      const m = document.createElement("div");
-      m.textContent = d.message;
-      box.append(m);
+      const box = el("div", "ngx-tip");
+      box.append(el("div", "", d.message));
       if (d.help) {
-        const h = document.createElement("div");
-        h.className = "help";
-        const b = document.createElement("b");
-        b.textContent = "help: ";
-        h.append(b, d.help);
+        const h = el("div", "help");
+        h.append(el("b", "", "help: "), d.help);
         box.append(h);
       }
       return box;
     },
+    actions: [{ name: `Docs ${d.code}`, apply: () => openDocs(d.code) }],
   };
 }
 
-function apply(res: AnalyzeResponse, map: ChangeSet, startedAt: number) {
-  const roundTrip = performance.now() - startedAt;
-  last = res;
-  const len = view.state.doc.length;
-  const cm = res.diagnostics.map((d) => toCm(d, map, len)).filter((d): d is CmDiagnostic => d !== null);
-  view.dispatch(setDiagnostics(view.state, cm));
-  renderProblems(res);
-  $("file-name").textContent = res.dumpFiles ? "nginx -T output" : "nginx.conf";
-  $("dump-hint").textContent = res.dumpFiles ? `· ${res.dumpFiles.length} files: ${res.dumpFiles.join(", ")}` : "";
+/** The snapshots the diagnostics and report shown were computed from. */
+const shown: { lint: Snapshot | null; before: Snapshot | null; after: Snapshot | null } = { lint: null, before: null, after: null };
+
+function snapOf(side: Side): Snapshot | null {
+  return mode === "lint" ? (side === "after" ? shown.lint : null) : shown[side];
+}
+
+function revealAt(side: Side, file: string, from: number, to: number, focus: boolean): boolean {
+  const snap = snapOf(side);
+  const spot = snap && sides[side].locate(snap, file, from, to);
+  if (!spot) return false;
+  sides[side].reveal(spot, focus);
+  return true;
+}
+
+const display = (side: Side, path: string) => sides[side].display(path);
+
+const diagnosticLinks = {
+  reveal: (side: Side, d: Diagnostic) => revealAt(side, d.file, d.from, d.to, true),
+  canReveal: (side: Side, d: Diagnostic) => !!snapOf(side)?.at.has(d.file),
+  display,
+  openDocs: (code: string) => openDocs(code),
+};
+
+/** UTF-16 offsets of a 1-based line and column (to the line's end) in a snapshot's text. */
+function lineSpan(snap: Snapshot, file: string, line: number, column: number): [number, number] | null {
+  const text = snap.files.find((f) => f.path === file)?.text;
+  if (text === undefined) return null;
+  let start = 0;
+  for (let l = 1; l < line; l++) {
+    const nl = text.indexOf("\n", start);
+    if (nl < 0) return null;
+    start = nl + 1;
+  }
+  let end = text.indexOf("\n", start);
+  if (end < 0) end = text.length;
+  return [Math.min(start + Math.max(0, column - 1), end), end];
+}
+
+const reportLinks: ReportLinks = {
+  reveal: (side: Side, p: Loc, focus: boolean) => {
+    if (p.offset_utf16 !== undefined && p.end_offset_utf16 !== undefined) return revealAt(side, p.file, p.offset_utf16, p.end_offset_utf16, focus);
+    const snap = snapOf(side);
+    const span = snap && lineSpan(snap, p.file, p.line, p.column);
+    return !!span && revealAt(side, p.file, span[0], span[1], focus);
+  },
+  display,
+};
+
+// ---- lint mode: analyses --------------------------------------------------------------------------
+const lint = { inFlight: false, dirty: false, last: null as AnalyzeResponse | null };
+let applied = 0;
+
+function scheduleLint() {
+  lint.dirty = true;
+  if (!lint.inFlight) void runLint();
+}
+
+async function runLint() {
+  lint.dirty = false;
+  lint.inFlight = true;
+  const snap = after.snapshot();
+  const t0 = performance.now();
+  try {
+    const res = await engine.analyze(snap.files, options);
+    if (mode === "lint") applyLint(res, snap, t0);
+  } catch (e) {
+    say(`analysis failed: ${errorText(e)}`, true);
+    console.warn(e);
+  } finally {
+    lint.inFlight = false;
+  }
+  if (lint.dirty && mode === "lint") void runLint();
+}
+
+function applyLint(res: AnalyzeResponse, snap: Snapshot, t0: number) {
+  const roundTrip = performance.now() - t0;
+  lint.last = res;
+  shown.lint = snap;
+  after.applyDiagnostics(snap, res.diagnostics, toCm);
+  renderProblemsPanel();
   $("status-timing").textContent = `analysis ${res.ms.toFixed(1)} ms · round trip ${roundTrip.toFixed(1)} ms · ${engine.last === "page" ? "on the page" : "in a worker"}`;
   applied++;
   document.body.dataset.analyses = String(applied);
-  document.dispatchEvent(new CustomEvent("ngxlint:analyzed", { detail: { ms: res.ms, roundTrip, startedAt, stale: !map.empty, final: !dirty } }));
+  document.dispatchEvent(new CustomEvent("ngxlint:analyzed", { detail: { ms: res.ms, roundTrip, startedAt: t0, stale: snap.rev !== after.rev, final: !lint.dirty } }));
+}
+
+// ---- compare mode: the risk report --------------------------------------------------------------
+const cmp = { inFlight: false, dirty: false, timer: 0, last: null as CompareResponse | null, error: null as string | null };
+let compared = 0;
+
+function scheduleCompare(delay = COMPARE_DEBOUNCE) {
+  cmp.dirty = true;
+  $("risk-head").setAttribute("aria-busy", "true");
+  $("risk-head").classList.add("stale");
+  if (cmp.inFlight) return;
+  clearTimeout(cmp.timer);
+  cmp.timer = window.setTimeout(() => void runCompare(), delay);
+}
+
+async function runCompare() {
+  cmp.dirty = false;
+  cmp.inFlight = true;
+  const sb = before.snapshot();
+  const sa = after.snapshot();
+  const t0 = performance.now();
+  try {
+    const res = await engine.compare(sb.files, sa.files, options);
+    if (mode === "compare") applyCompare(res, sb, sa, t0);
+  } catch (e) {
+    cmp.error = errorText(e);
+    cmp.last = null;
+    if (mode === "compare") {
+      renderRiskHead(null, cmp.error);
+      say(`compare failed: ${cmp.error}`, true);
+    }
+    console.warn(e);
+  } finally {
+    cmp.inFlight = false;
+  }
+  if (cmp.dirty && mode === "compare") scheduleCompare(0);
+  else {
+    $("risk-head").setAttribute("aria-busy", "false");
+    $("risk-head").classList.remove("stale");
+  }
+}
+
+function applyCompare(res: CompareResponse, sb: Snapshot, sa: Snapshot, t0: number) {
+  const roundTrip = performance.now() - t0;
+  cmp.last = res;
+  cmp.error = null;
+  shown.before = sb;
+  shown.after = sa;
+  before.applyDiagnostics(sb, res.before.diagnostics, toCm);
+  after.applyDiagnostics(sa, res.after.diagnostics, toCm);
+  renderReport();
+  renderProblemsPanel();
+  $("status-timing").textContent = `compare ${res.ms.toFixed(1)} ms · round trip ${roundTrip.toFixed(1)} ms · ${engine.engines.includes("worker") ? "in a worker" : "on the page"}`;
+  compared++;
+  document.body.dataset.compares = String(compared);
+  document.dispatchEvent(new CustomEvent("ngxlint:compared", { detail: { ms: res.ms, roundTrip, startedAt: t0, final: !cmp.dirty } }));
+}
+
+function renderReport() {
+  const r = cmp.last?.report ?? null;
+  renderRiskHead(r, cmp.error);
+  renderFindings($("findings"), r, reportLinks);
+  renderChanges($("changes"), r, reportLinks);
+  const fc = $("finding-count");
+  fc.textContent = String(r?.findings.length ?? 0);
+  fc.className = "count" + (r && r.findings.length ? ` lvl-${r.level}` : "");
+  $("change-count").textContent = String(r?.changes.length ?? 0);
 }
 
 // ---- problems panel -----------------------------------------------------------------------------
-function plural(n: number, word: string) {
-  return `${n} ${word}${n === 1 ? "" : "s"}`;
+function renderProblemsPanel() {
+  const groups: ProblemGroup[] = [];
+  if (mode === "lint") {
+    if (lint.last) groups.push({ side: "after", title: null, res: lint.last });
+  } else if (cmp.last) {
+    groups.push({ side: "after", title: "After", res: cmp.last.after }, { side: "before", title: "Before", res: cmp.last.before });
+  }
+  renderProblems($("problems"), groups, diagnosticLinks);
+  const main = groups[0]?.res;
+  const count = $("problem-count");
+  count.textContent = String(main?.diagnostics.length ?? 0);
+  count.className = "count" + (main?.errors ? " has-errors" : main?.warnings ? " has-warnings" : "");
+  if (!main) return;
+  let text = summary(main);
+  if (mode === "compare" && cmp.last) {
+    const r = cmp.last.report;
+    text = `after: ${text} · risk ${levelText(r.level).toLowerCase()} ${r.score}/100`;
+  }
+  $("status-summary").textContent = text;
 }
 
-function renderProblems(res: AnalyzeResponse) {
-  const list = $("diagnostics");
-  list.replaceChildren();
-  const count = $("problem-count");
-  count.textContent = String(res.diagnostics.length);
-  count.className = "count" + (res.errors ? " has-errors" : res.warnings ? " has-warnings" : "");
-  $("status-summary").textContent = `${plural(res.errors, "error")} · ${plural(res.warnings, "warning")} · ${plural(res.infos, "note")}`;
-  if (res.diagnostics.length === 0) {
-    const li = document.createElement("li");
-    li.className = "empty";
-    li.innerHTML = `<span class="big">No problems found</span>nginx -t would accept this configuration.`;
-    list.append(li);
+// ---- rule docs ----------------------------------------------------------------------------------
+function openDocs(code: string) {
+  selectTab("rules");
+  const filter = $<HTMLInputElement>("rules-filter");
+  if (filter.value) {
+    filter.value = "";
+    filterRules($("rules"), "");
+  }
+  const d = document.getElementById(`rule-${code}`) as HTMLDetailsElement | null;
+  if (!d) {
+    say(`No documentation for ${code}.`, true);
     return;
   }
-  const MAX = 500;
-  for (const d of res.diagnostics.slice(0, MAX)) {
-    const li = document.createElement("li");
-    const b = document.createElement("button");
-    b.className = "diag";
-    b.dataset.code = d.code;
-    b.dataset.severity = d.severity;
-    const sev = el("span", `sev ${d.severity}`);
-    sev.title = d.severity;
-    const where = (res.dumpFiles ? `${d.file}:` : "") + `${d.line}:${d.column}`;
-    b.append(sev, el("span", "msg", d.message));
-    const meta = el("span", "meta");
-    meta.append(el("span", "code", d.code), el("span", "rule", d.rule), el("span", "where", where));
-    b.append(meta);
-    if (d.help) b.append(el("span", "help", d.help));
-    for (const l of d.labels ?? []) {
-      if (l.message) b.append(el("span", "label", `${l.line}:${l.column} ${l.message}`));
-    }
-    if (d.at) {
-      const at = d.at;
-      b.addEventListener("click", () => jump(at.from, at.to));
-    } else {
-      b.disabled = true;
-      b.title = "in a file that is not in the editor";
-    }
-    li.append(b);
-    list.append(li);
+  for (const o of $("rules").querySelectorAll("details.rule-doc.target")) o.classList.remove("target");
+  d.open = true;
+  d.classList.add("target");
+  d.scrollIntoView({ block: "start" });
+  d.querySelector("summary")?.focus();
+}
+$("rules-filter").addEventListener("input", (e) => filterRules($("rules"), (e.target as HTMLInputElement).value));
+
+// ---- tabs ---------------------------------------------------------------------------------------
+const tabs = () => [...document.querySelectorAll<HTMLButtonElement>("#tabs .tab")].filter((t) => !t.hidden);
+
+function selectTab(tab: Tab, focus = false) {
+  activeTab = tab;
+  for (const b of document.querySelectorAll<HTMLButtonElement>("#tabs .tab")) {
+    const on = b.dataset.tab === tab;
+    b.setAttribute("aria-selected", String(on));
+    b.tabIndex = on ? 0 : -1;
+    if (on && focus) b.focus();
+    $(`panel-${b.dataset.tab}`).hidden = !on;
   }
-  if (res.diagnostics.length > MAX) list.append(el("li", "empty", `… and ${res.diagnostics.length - MAX} more`));
+  scheduleParse(0);
+  if (tab === "route") scheduleRoute(0);
+}
+for (const b of document.querySelectorAll<HTMLButtonElement>("#tabs .tab")) {
+  b.addEventListener("click", () => selectTab(b.dataset.tab as Tab));
+  b.addEventListener("keydown", (e) => {
+    const list = tabs();
+    const i = list.indexOf(b);
+    let next = -1;
+    if (e.key === "ArrowRight") next = (i + 1) % list.length;
+    else if (e.key === "ArrowLeft") next = (i - 1 + list.length) % list.length;
+    else if (e.key === "Home") next = 0;
+    else if (e.key === "End") next = list.length - 1;
+    if (next < 0) return;
+    e.preventDefault();
+    selectTab(list[next].dataset.tab as Tab, true);
+  });
 }
 
-function el(tag: string, cls: string, text?: string): HTMLElement {
-  const e = document.createElement(tag);
-  e.className = cls;
-  if (text !== undefined) e.textContent = text;
-  return e;
+// ---- mode ---------------------------------------------------------------------------------------
+function setMode(m: Mode) {
+  const changed = m !== mode;
+  mode = m;
+  if (m === "compare" && !beforeSet) {
+    // A comparison starts from the current configuration: edit the after side.
+    before.setFiles(after.files(), before.activePath);
+    beforeSet = true;
+  }
+  $("layout").dataset.mode = m;
+  $("pane-before").hidden = m !== "compare";
+  $("risk-head").hidden = m !== "compare";
+  $("title-after").textContent = m === "compare" ? "After" : "Configuration";
+  for (const b of document.querySelectorAll<HTMLButtonElement>(".mode button")) b.setAttribute("aria-pressed", String(b.dataset.mode === m));
+  for (const t of document.querySelectorAll<HTMLButtonElement>("#tabs .tab")) t.hidden = !!t.dataset.modes && t.dataset.modes !== m;
+  const tab = document.querySelector<HTMLButtonElement>(`#tabs .tab[data-tab="${activeTab}"]`);
+  if (!tab || tab.hidden || (changed && m === "compare" && activeTab === "problems")) selectTab(m === "compare" ? "findings" : "problems");
+  if (!changed || !started) return;
+  if (m === "compare") {
+    renderRiskHead(cmp.last?.report ?? null, cmp.error);
+    scheduleCompare(0);
+  } else {
+    // The before side's squiggles stay in its (hidden) editor; the after side is linted again.
+    scheduleLint();
+  }
+  renderProblemsPanel();
+  scheduleRoute(0);
+  scheduleHashUpdate();
+}
+for (const b of document.querySelectorAll<HTMLButtonElement>(".mode button")) b.addEventListener("click", () => setMode(b.dataset.mode as Mode));
+
+// ---- options ------------------------------------------------------------------------------------
+const versionSel = $<HTMLSelectElement>("nginx-version");
+const profileSel = $<HTMLSelectElement>("profile");
+const contextSel = $<HTMLSelectElement>("context");
+const envBox = $<HTMLInputElement>("env-includes");
+const targetBoxes = [$<HTMLInputElement>("target-122"), $<HTMLInputElement>("target-latest")];
+const RULE_CATEGORIES = ["security", "availability", "performance", "correctness"];
+
+function showOptions() {
+  versionSel.value = options.nginxVersion;
+  profileSel.value = options.profile;
+  if (![...contextSel.options].some((o) => o.value === options.context)) {
+    const o = document.createElement("option");
+    o.value = options.context;
+    o.textContent = options.context.split(",").join(" › ");
+    contextSel.append(o);
+  }
+  contextSel.value = options.context;
+  envBox.checked = options.includesFromEnvironment;
+  for (const b of targetBoxes) b.checked = options.targets.includes(b.value as PlaygroundOptions["targets"][number]);
+  for (const s of document.querySelectorAll<HTMLSelectElement>("#rule-levels select")) s.value = options.rules[s.dataset.selector!] ?? "";
 }
 
-function jump(from: number, to: number) {
-  const len = view.state.doc.length;
-  from = Math.min(from, len);
-  to = Math.min(to, len);
-  view.dispatch({ selection: { anchor: from, head: to }, effects: EditorView.scrollIntoView(from, { y: "center" }) });
-  view.focus();
+function optionsChanged() {
+  if (mode === "lint") scheduleLint();
+  else scheduleCompare();
+  scheduleParse();
+  scheduleRoute(0);
+  scheduleHashUpdate();
 }
 
-// ---- parse tree and crossplane: asked for while their tab shows, when typing pauses -------------
+function readOptions() {
+  const rules: Record<string, RuleLevel> = {};
+  for (const s of document.querySelectorAll<HTMLSelectElement>("#rule-levels select")) if (s.value) rules[s.dataset.selector!] = s.value as RuleLevel;
+  options = {
+    nginxVersion: versionSel.value as PlaygroundOptions["nginxVersion"],
+    profile: profileSel.value as PlaygroundOptions["profile"],
+    context: contextSel.value,
+    includesFromEnvironment: envBox.checked,
+    targets: targetBoxes.filter((b) => b.checked).map((b) => b.value as PlaygroundOptions["targets"][number]),
+    rules,
+  };
+  optionsChanged();
+}
+$("options-form").addEventListener("change", readOptions);
+$("options-form").addEventListener("submit", (e) => e.preventDefault());
+$("rules-reset").addEventListener("click", () => {
+  for (const s of document.querySelectorAll<HTMLSelectElement>("#rule-levels select")) s.value = "";
+  readOptions();
+});
+
+function levelSelect(selector: string, label: string, dflt: string): HTMLElement {
+  const row = el("label", "rule-level");
+  row.dataset.selector = selector;
+  const s = el("select");
+  s.dataset.selector = selector;
+  s.id = `level-${selector}`;
+  s.setAttribute("aria-label", `${label}: severity`);
+  for (const [v, t] of [["", `default (${dflt})`], ["warning", "warning"], ["info", "note"], ["off", "off"]]) {
+    const o = el("option", "", t);
+    o.value = v;
+    s.append(o);
+  }
+  row.append(el("span", "rl-name", label), s);
+  return row;
+}
+
+function buildRuleLevels() {
+  const box = $("rule-levels");
+  box.replaceChildren();
+  for (const cat of RULE_CATEGORIES) {
+    const rules = rulesList.filter((r) => r.category === cat);
+    if (!rules.length) continue;
+    const group = el("div", "rl-group");
+    const head = levelSelect(cat, `All ${cat} rules`, "each rule's own");
+    head.classList.add("rl-category");
+    group.append(head);
+    for (const r of rules) group.append(levelSelect(r.code, `${r.code} ${r.name}`, r.severity));
+    box.append(group);
+  }
+  showOptions();
+}
+
+// ---- route tester -------------------------------------------------------------------------------
+const routeInputs = { host: $<HTMLInputElement>("route-host"), uri: $<HTMLInputElement>("route-uri"), port: $<HTMLInputElement>("route-port"), addr: $<HTMLInputElement>("route-addr") };
+let route: RouteRequest = { ...DEFAULT_ROUTE };
+const routeState = { timer: 0, seq: 0, inFlight: 0, done: 0, snaps: new Map<Side, Snapshot>() };
+
+function showRoute() {
+  routeInputs.host.value = route.host;
+  routeInputs.uri.value = route.uri;
+  routeInputs.port.value = String(route.port ?? 80);
+  routeInputs.addr.value = route.addr ?? "";
+}
+
+function readRoute() {
+  const port = Number(routeInputs.port.value);
+  route = {
+    host: routeInputs.host.value.trim(),
+    uri: routeInputs.uri.value || "/",
+    port: Number.isInteger(port) && port > 0 && port < 65536 ? port : 80,
+    ...(routeInputs.addr.value.trim() ? { addr: routeInputs.addr.value.trim() } : {}),
+  };
+  scheduleRoute(120);
+  scheduleHashUpdate();
+}
+$("route-form").addEventListener("input", readRoute);
+$("route-form").addEventListener("submit", (e) => {
+  e.preventDefault();
+  scheduleRoute(0);
+});
+
+function scheduleRoute(delay: number) {
+  if (activeTab !== "route" || !started) return;
+  clearTimeout(routeState.timer);
+  routeState.timer = window.setTimeout(() => void runRoute(), delay);
+}
+
+async function runRoute() {
+  const seq = ++routeState.seq;
+  const which: Side[] = mode === "compare" ? ["before", "after"] : ["after"];
+  const snaps = which.map((s) => [s, sides[s].snapshot()] as const);
+  const req = { ...route };
+  routeState.inFlight++;
+  try {
+    const results = await Promise.all(snaps.map(([, snap]) => engine.route(snap.files, req, options)));
+    if (seq !== routeState.seq) return;
+    routeState.snaps = new Map(snaps);
+    const answers: RouteAnswer[] = snaps.map(([side], i) => ({ side, res: results[i] }));
+    renderRoute($("route-result"), req, answers, {
+      reveal: (side, file, from, to) => {
+        const snap = routeState.snaps.get(side);
+        const spot = snap && sides[side].locate(snap, file, from, to);
+        if (!spot) return false;
+        sides[side].reveal(spot, true);
+        return true;
+      },
+      display,
+    });
+    routeState.done++;
+  } catch (e) {
+    say(`route failed: ${errorText(e)}`, true);
+  } finally {
+    routeState.inFlight--;
+  }
+}
+
+// ---- parse tree and crossplane (lint mode): asked for while their tab shows, when typing pauses --
 let parseTimer = 0;
-let parsedText: string | null = null;
-let parsedOptions = "";
+let parsedKey = "";
 function scheduleParse(delay = 200) {
   if (activeTab !== "tree" && activeTab !== "crossplane") return;
   clearTimeout(parseTimer);
   parseTimer = window.setTimeout(() => void runParse(), delay);
 }
 async function runParse() {
-  const text = view.state.doc.toString();
-  const opts = JSON.stringify(options);
-  if (text === parsedText && opts === parsedOptions) return;
+  const path = after.activePath;
+  const file = after.files().find((f) => f.path === path)!;
+  // The context applies to the main file; other files are read as whole files.
+  const opts = { ...options, context: path === after.mainPath ? options.context : "" };
+  const key = JSON.stringify([file.text, opts]);
+  if (key === parsedKey) return;
   try {
-    const r = await engine.parse(text, options);
-    parsedText = text;
-    parsedOptions = opts;
+    const r = await engine.parse(file.text, opts);
+    parsedKey = key;
     $("tree").innerHTML = highlightJson(r.tree);
     $("crossplane").innerHTML = highlightJson(r.crossplane);
   } catch (e) {
-    say(`parse failed: ${e instanceof Error ? e.message : String(e)}`, true);
+    say(`parse failed: ${errorText(e)}`, true);
   }
 }
 
@@ -270,88 +597,79 @@ function highlightJson(json: string): string {
   });
 }
 
-// ---- rules --------------------------------------------------------------------------------------
-function renderRules() {
-  const box = $("rules");
-  box.replaceChildren();
-  for (const r of rulesList) {
-    const d = document.createElement("details");
-    const s = document.createElement("summary");
-    s.append(el("span", "code", r.code), el("span", "rname", r.name), el("span", "rsum", r.summary));
-    d.append(s, el("div", "docs", r.docs));
-    box.append(d);
+// ---- examples -----------------------------------------------------------------------------------
+const gallery = $<HTMLDialogElement>("gallery");
+
+function buildGallery() {
+  const body = $("gallery-body");
+  body.replaceChildren();
+  const groups: [string, string, Example[]][] = [
+    ["Lint one configuration", "What nginx -t would say, and what the rules find.", EXAMPLES.filter((e) => e.mode === "lint")],
+    ["Compare a change", "Before and after: the semantic diff and the risk of the change. Most come from the replay suite of real outage patterns.", EXAMPLES.filter((e) => e.mode === "compare")],
+  ];
+  for (const [title, blurb, list] of groups) {
+    const sec = el("section", "gallery-group");
+    sec.append(el("h3", "", title), el("p", "hint", blurb));
+    const grid = el("div", "cards");
+    for (const ex of list) {
+      const b = el("button", "card");
+      b.type = "button";
+      b.dataset.example = ex.id;
+      const top = el("span", "card-top");
+      top.append(el("span", "card-title", ex.title));
+      if (ex.expect) top.append(el("span", `lvl lvl-${ex.expect.level}`, levelText(ex.expect.level as "low")));
+      b.append(top, el("span", "card-blurb", ex.blurb));
+      if (ex.source) b.append(el("span", "card-source", ex.source));
+      b.addEventListener("click", () => {
+        gallery.close();
+        void loadExample(ex);
+      });
+      grid.append(b);
+    }
+    sec.append(grid);
+    body.append(sec);
   }
-  if (!rulesList.length) box.append(el("div", "empty", "No rules."));
 }
-
-// ---- tabs ---------------------------------------------------------------------------------------
-function selectTab(tab: Tab) {
-  activeTab = tab;
-  for (const b of document.querySelectorAll<HTMLButtonElement>(".tab")) b.setAttribute("aria-selected", String(b.dataset.tab === tab));
-  for (const t of ["problems", "tree", "crossplane", "rules"]) $(`panel-${t}`).hidden = t !== tab;
-  scheduleParse(0);
-}
-for (const b of document.querySelectorAll<HTMLButtonElement>(".tab")) b.addEventListener("click", () => selectTab(b.dataset.tab as Tab));
-
-// ---- options and examples -----------------------------------------------------------------------
-const versionSel = $<HTMLSelectElement>("nginx-version");
-const profileSel = $<HTMLSelectElement>("profile");
-const contextSel = $<HTMLSelectElement>("context");
-const envBox = $<HTMLInputElement>("env-includes");
-const exampleSel = $<HTMLSelectElement>("example");
-
-function showOptions() {
-  versionSel.value = options.nginxVersion;
-  profileSel.value = options.profile;
-  if (![...contextSel.options].some((o) => o.value === options.context)) {
-    const o = document.createElement("option");
-    o.value = options.context;
-    o.textContent = options.context.split(",").join(" › ");
-    contextSel.append(o);
-  }
-  contextSel.value = options.context;
-  envBox.checked = options.includesFromEnvironment;
-}
-
-function readOptions() {
-  options = {
-    nginxVersion: versionSel.value as PlaygroundOptions["nginxVersion"],
-    profile: profileSel.value as PlaygroundOptions["profile"],
-    context: contextSel.value,
-    includesFromEnvironment: envBox.checked,
-  };
-  schedule();
-  scheduleParse();
-  scheduleHashUpdate();
-}
-for (const c of [versionSel, profileSel, contextSel, envBox]) c.addEventListener("change", readOptions);
-
-for (const ex of EXAMPLES) {
-  const o = document.createElement("option");
-  o.value = ex.id;
-  o.textContent = ex.title;
-  exampleSel.append(o);
-}
-exampleSel.addEventListener("change", () => {
-  const ex = EXAMPLES.find((e) => e.id === exampleSel.value);
-  if (!ex) return;
-  options = { ...options, ...ex.options };
-  showOptions();
-  setText(ex.text);
-  schedule();
+$("examples").addEventListener("click", () => {
+  gallery.showModal();
+  (gallery.querySelector<HTMLButtonElement>(`.card[data-example="${currentExample?.id ?? ""}"]`) ?? gallery.querySelector<HTMLButtonElement>(".card"))?.focus();
+});
+$("gallery-close").addEventListener("click", () => gallery.close());
+gallery.addEventListener("click", (e) => {
+  if (e.target === gallery) gallery.close(); // a click on the backdrop
 });
 
-function setText(text: string) {
-  view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text }, selection: { anchor: 0 }, scrollIntoView: true });
+function setExample(ex: Example | null) {
+  currentExample = ex;
+  $("example-name").textContent = ex ? `Example: ${ex.title}` : "";
+}
+
+async function loadExample(ex: Example) {
+  options = { ...options, ...ex.options };
+  showOptions();
+  if (ex.route) route = { ...DEFAULT_ROUTE, ...ex.route };
+  showRoute();
+  let files = ex.files;
+  if (ex.dump) {
+    const split = await engine.split(ex.dump);
+    files = split.files ?? [{ path: MAIN, text: ex.dump }];
+  }
+  if (ex.mode === "compare") {
+    before.setFiles(ex.before ?? []);
+    beforeSet = true;
+  }
+  after.setFiles(files);
+  $("hint-after").textContent = ex.dump ? `nginx -T output: ${files.length} files` : "";
+  $("hint-before").textContent = "";
+  setMode(ex.mode);
+  setExample(ex);
+  optionsChanged();
 }
 
 // ---- format -------------------------------------------------------------------------------------
 async function formatDoc() {
-  const text = view.state.doc.toString();
-  if (last?.dumpFiles) {
-    say("Format works on one file; this is an nginx -T dump.", true);
-    return;
-  }
+  const ws = mode === "compare" ? sides[lastFocused] : after;
+  const text = ws.view.state.doc.toString();
   try {
     const r = await engine.format(text);
     if (r.formatted == null) {
@@ -363,18 +681,18 @@ async function formatDoc() {
       say("Already formatted.");
       return;
     }
-    if (view.state.doc.toString() !== text) return; // edited meanwhile
+    if (ws.view.state.doc.toString() !== text) return; // edited meanwhile
     // One change covering what differs, so the cursor keeps its place outside it.
     const f = r.formatted;
     let a = 0;
     while (a < text.length && a < f.length && text[a] === f[a]) a++;
     let b = 0;
     while (b < text.length - a && b < f.length - a && text[text.length - 1 - b] === f[f.length - 1 - b]) b++;
-    view.dispatch({ changes: { from: a, to: text.length - b, insert: f.slice(a, f.length - b) }, userEvent: "format" });
-    view.focus();
+    ws.replaceActive(f.slice(a, f.length - b), a, text.length - b, "format");
+    ws.view.focus();
     say("Formatted.");
   } catch (e) {
-    say(`format failed: ${e instanceof Error ? e.message : String(e)}`, true);
+    say(`format failed: ${errorText(e)}`, true);
   }
 }
 $("format").addEventListener("click", () => void formatDoc());
@@ -383,11 +701,14 @@ $("format").addEventListener("click", () => void formatDoc());
 let hashTimer = 0;
 let writtenHash = "";
 function scheduleHashUpdate() {
+  if (!started) return;
   clearTimeout(hashTimer);
-  hashTimer = window.setTimeout(() => void writeHash(), 250);
+  hashTimer = window.setTimeout(() => void writeHash(), 400);
 }
 async function writeHash(): Promise<string> {
-  const h = "#" + (await encodeState({ text: view.state.doc.toString(), options }));
+  const h =
+    "#" +
+    (await encodeState({ mode, after: after.files(), before: mode === "compare" ? before.files() : null, options, route }));
   if (h !== location.hash) {
     writtenHash = h;
     history.replaceState(null, "", h);
@@ -402,10 +723,21 @@ async function loadHash(): Promise<boolean> {
   const s = await decodeState(location.hash);
   if (!s) return false;
   options = s.options;
+  route = s.route;
   showOptions();
+  showRoute();
   writtenHash = location.hash;
-  setText(s.text);
-  exampleSel.value = EXAMPLES.find((e) => e.text === s.text)?.id ?? "";
+  $("hint-before").textContent = "";
+  $("hint-after").textContent = "";
+  if (s.before) {
+    before.setFiles(s.before);
+    beforeSet = true;
+  }
+  after.setFiles(s.after);
+  const same = (a: SourceFile[], b: SourceFile[] | undefined) => !!b && a.length === b.length && a.every((f, i) => f.path === b[i].path && f.text === b[i].text);
+  setExample(EXAMPLES.find((e) => e.mode === s.mode && same(s.after, e.files) && (s.mode === "lint" || same(s.before ?? [], e.before))) ?? null);
+  setMode(s.mode);
+  if (started) optionsChanged();
   return true;
 }
 
@@ -415,38 +747,52 @@ $("share").addEventListener("click", async () => {
   const url = location.href;
   try {
     await navigator.clipboard.writeText(url);
-    say("Link copied to the clipboard.");
+    say(`Link copied to the clipboard (${url.length.toLocaleString()} characters).`);
   } catch {
-    say("Link is in the address bar.");
+    say("The link is in the address bar.");
   }
 });
 
 // ---- start --------------------------------------------------------------------------------------
 (window as unknown as { ngxlintPlayground: PlaygroundHooks }).ngxlintPlayground = {
-  view,
+  view: after.view,
+  views: { before: before.view, after: after.view },
+  workspaces: { before, after },
+  mode: () => mode,
   engines: () => engine.engines,
   lastEngine: () => engine.last,
-  analyses: () => applied,
-  last: () => last,
-  busy: () => inFlight || dirty,
+  analyses: () => applied + compared,
+  compares: () => compared,
+  last: () => lint.last,
+  lastCompare: () => cmp.last,
+  busy: () => (mode === "lint" ? lint.inFlight || lint.dirty : cmp.inFlight || cmp.dirty),
+  routeBusy: () => routeState.inFlight > 0 || (activeTab === "route" && routeState.done === 0),
+  routes: () => routeState.done,
 };
 
 async function start() {
+  buildGallery();
   if (!(await loadHash())) {
     options = { ...DEFAULT_OPTIONS, ...DEFAULT_EXAMPLE.options };
     showOptions();
-    exampleSel.value = DEFAULT_EXAMPLE.id;
-    setText(DEFAULT_EXAMPLE.text);
+    showRoute();
+    after.setFiles(DEFAULT_EXAMPLE.files);
+    setExample(DEFAULT_EXAMPLE);
+    setMode("lint");
   }
+  started = true;
   try {
     const info = await engine.init();
     $("version").textContent = `v${info.version}`;
     rulesList = info.rules;
-    renderRules();
+    renderRules($("rules"), rulesList);
+    buildRuleLevels();
   } catch (e) {
-    say(`ngxlint failed to start: ${e instanceof Error ? e.message : String(e)}`, true);
+    say(`ngxlint failed to start: ${errorText(e)}`, true);
     console.error(e);
   }
-  schedule();
+  if (mode === "lint") scheduleLint();
+  else scheduleCompare(0);
+  scheduleRoute(0);
 }
 void start();

@@ -4,21 +4,21 @@
 
 import init, * as wasmModule from "../pkg/ngxlint_wasm.js";
 import wasmBytes from "../pkg/ngxlint_wasm_bg.wasm";
-import type { Diagnostic, SourceFile, Wasm } from "./api";
-import { locateParts, type DumpPart } from "./dump";
+import type { Wasm } from "./api";
 import {
   analyzeOptions,
+  compareOptions,
   JSON_LIMIT,
   type AnalyzeResponse,
+  type CompareResponse,
   type InitResponse,
   type ParseResponse,
-  type PlacedDiagnostic,
   type Request,
   type Response,
+  type RouteResponse,
 } from "./worker-protocol";
 
 const wasm = wasmModule as unknown as Wasm;
-const MAIN = "/etc/nginx/nginx.conf";
 
 let ready: Promise<unknown> | null = null;
 function start(): Promise<unknown> {
@@ -30,41 +30,27 @@ function now(): number {
   return typeof performance !== "undefined" ? performance.now() : Date.now();
 }
 
-function place(d: Diagnostic, parts: Map<string, DumpPart> | null, text: string): PlacedDiagnostic {
-  if (!parts) {
-    return { ...d, at: { from: Math.min(d.from, text.length), to: Math.min(d.to, text.length), line: d.line, column: d.column } };
-  }
-  const p = parts.get(d.file);
-  if (!p) return { ...d, at: null };
-  const from = p.offset + Math.min(d.from, p.length);
-  const to = p.offset + Math.min(d.to, p.length);
-  return { ...d, at: { from, to, line: p.line + d.line, column: d.column } };
+function analyze(req: Extract<Request, { kind: "analyze" }>): AnalyzeResponse {
+  const t0 = now();
+  const result = wasm.analyze(req.files, analyzeOptions(req.options));
+  return { ...result, ms: now() - t0 };
 }
 
-function analyze(text: string, req: Extract<Request, { kind: "analyze" }>): AnalyzeResponse {
+function compare(req: Extract<Request, { kind: "compare" }>): CompareResponse {
   const t0 = now();
-  const split = wasm.splitDump(text);
-  let files: SourceFile[];
-  let parts: Map<string, DumpPart> | null = null;
-  if (split && split.length > 0) {
-    files = split;
-    parts = new Map();
-    locateParts(text, split).forEach((p) => p && parts!.set(p.path, p));
-  } else {
-    files = [{ path: MAIN, text }];
+  const result = wasm.compare(req.before, req.after, compareOptions(req.options));
+  return { ...result, ms: now() - t0 };
+}
+
+function route(req: Extract<Request, { kind: "route" }>): RouteResponse {
+  const t0 = now();
+  if (req.files.length === 0) return { result: null, error: "no files", ms: 0 };
+  try {
+    const result = wasm.route(req.files, req.request, analyzeOptions(req.options));
+    return { result, error: null, ms: now() - t0 };
+  } catch (e) {
+    return { result: null, error: e instanceof Error ? e.message : String(e), ms: now() - t0 };
   }
-  const result = wasm.analyze(files, analyzeOptions(req.options, files[0].path));
-  const ms = now() - t0;
-  const out: AnalyzeResponse = {
-    diagnostics: result.diagnostics.map((d) => place(d, parts, text)),
-    files: result.files,
-    errors: result.errors,
-    warnings: result.warnings,
-    infos: result.infos,
-    dumpFiles: split ? split.map((f) => f.path) : null,
-    ms,
-  };
-  return out;
 }
 
 function json(value: unknown): string {
@@ -103,7 +89,15 @@ async function handle(req: Request): Promise<Response> {
         return { id: req.id, ok: true, value };
       }
       case "analyze":
-        return { id: req.id, ok: true, value: analyze(req.text, req) };
+        return { id: req.id, ok: true, value: analyze(req) };
+      case "compare":
+        return { id: req.id, ok: true, value: compare(req) };
+      case "route":
+        return { id: req.id, ok: true, value: route(req) };
+      case "split": {
+        const files = wasm.splitDump(req.text);
+        return { id: req.id, ok: true, value: { files: files && files.length ? files : null } };
+      }
       case "parse":
         return { id: req.id, ok: true, value: parse(req.text, req) };
       case "format":
