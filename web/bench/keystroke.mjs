@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { dist, launch, serveDist, web } from "../tests/browser.mjs";
+import { fmt, generate, longTasks, stats } from "./lib.mjs";
 
 const argv = process.argv.slice(2);
 const arg = (name, dflt) => {
@@ -15,49 +16,6 @@ const arg = (name, dflt) => {
 const EDITS = Number(arg("edits", 50));
 const LINES = Number(arg("lines", 2000));
 const ENGINE = arg("engine", "auto");
-
-/** A plausible configuration of about `lines` lines: many virtual hosts with locations. */
-function generate(lines) {
-  const out = ["worker_processes auto;", "events {", "    worker_connections 4096;", "}", "http {",
-    "    sendfile on;", "    keepalive_timeout 65;", "    log_format main '$remote_addr $request $status';"];
-  let i = 0;
-  while (out.length < lines - 2) {
-    out.push(
-      "    upstream backend" + i + " {",
-      `        server 10.0.${i % 250}.1:8080 max_fails=2;`,
-      `        server 10.0.${i % 250}.2:8080 backup;`,
-      "    }",
-      "    server {",
-      `        listen ${8000 + (i % 1000)};`,
-      `        server_name site${i}.example.org www.site${i}.example.org;`,
-      `        root /srv/www/site${i};`,
-      `        access_log /var/log/nginx/site${i}.log main;`,
-      "        gzip on;",
-      "        location / {",
-      "            try_files $uri $uri/ =404;",
-      "        }",
-      "        location /api/ {",
-      `            proxy_pass http://backend${i};`,
-      "            proxy_set_header Host $host;",
-      "            proxy_read_timeout 30s;",
-      "        }",
-      "        location ~ \\.php$ {",
-      "            return 403;",
-      "        }",
-      "    }",
-    );
-    i++;
-  }
-  out.push("}", "");
-  return out.join("\n");
-}
-
-function stats(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const q = (p) => s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)];
-  return { median: q(0.5), p95: q(0.95), min: s[0], max: s[s.length - 1] };
-}
-const fmt = (x) => x.toFixed(2).padStart(7);
 
 const config = generate(LINES);
 const server = await serveDist();
@@ -98,6 +56,7 @@ try {
       requestAnimationFrame(() => b.samples.push({ applied, painted: performance.now() - t0, ms, roundTrip, input: startedAt - t0 }));
     });
   });
+  await longTasks(page);
   for (let i = 0; i < EDITS; i++) {
     await page.keyboard.press(i % 2 === 0 ? "x" : "Backspace");
     await page.waitForFunction((n) => window.__bench.samples.length > n, i);
@@ -119,6 +78,8 @@ try {
     const s = stats(samples.map((x) => x[key]));
     console.log(`${label.padEnd(46)} ${fmt(s.median)} ${fmt(s.p95)} ${fmt(s.min)} ${fmt(s.max)}`);
   }
+  const lt = await page.evaluate(() => window.__longTasks);
+  console.log(`main-thread long tasks (> 50 ms) while editing: ${lt.length}${lt.length ? `, longest ${Math.max(...lt.map((t) => t.duration)).toFixed(0)} ms` : ""}`);
   console.log(`wasm: ${wasm.length} bytes raw, ${gzipSync(wasm, { level: 9 }).length} bytes gzipped`);
   console.log(`dist/playground.js (wasm inlined): ${js.length} bytes raw, ${gzipSync(js, { level: 9 }).length} bytes gzipped`);
 } finally {

@@ -70,7 +70,7 @@ export function editorExtensions(label: string, extra: Extension[], keys: KeyBin
     syntaxHighlighting(highlight),
     lintGutter(),
     theme,
-    EditorView.contentAttributes.of({ "aria-label": label, spellcheck: "false" }),
+    EditorView.contentAttributes.of({ "aria-label": label, "aria-describedby": "editor-help", spellcheck: "false" }),
     ...extra,
   ];
 }

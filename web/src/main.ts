@@ -18,7 +18,7 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getEleme
 type Tab = "findings" | "changes" | "problems" | "route" | "tree" | "crossplane" | "rules" | "options";
 
 /** Compare runs this long after the last edit (when none is in flight), so a burst of keys costs one. */
-const COMPARE_DEBOUNCE = 60;
+const COMPARE_DEBOUNCE = 30;
 
 /** What tests and the benchmark read (window.ngxlintPlayground). */
 export interface PlaygroundHooks {
@@ -132,6 +132,11 @@ async function splitInto(side: Side, text: string) {
     say(`could not split the nginx -T output: ${errorText(e)}`, true);
   }
 }
+
+$("skip").addEventListener("click", (e) => {
+  e.preventDefault();
+  after.view.focus();
+});
 
 // ---- diagnostics in the editors -----------------------------------------------------------------
 function toCm(d: Diagnostic, from: number, to: number): CmDiagnostic {
@@ -310,6 +315,9 @@ function renderReport() {
 }
 
 // ---- problems panel -----------------------------------------------------------------------------
+/** The list is built while its tab shows (two sides of a large config hold hundreds of entries). */
+let problemsStale = false;
+
 function renderProblemsPanel() {
   const groups: ProblemGroup[] = [];
   if (mode === "lint") {
@@ -317,7 +325,8 @@ function renderProblemsPanel() {
   } else if (cmp.last) {
     groups.push({ side: "after", title: "After", res: cmp.last.after }, { side: "before", title: "Before", res: cmp.last.before });
   }
-  renderProblems($("problems"), groups, diagnosticLinks);
+  problemsStale = activeTab !== "problems";
+  if (!problemsStale) renderProblems($("problems"), groups, diagnosticLinks);
   const main = groups[0]?.res;
   const count = $("problem-count");
   count.textContent = String(main?.diagnostics.length ?? 0);
@@ -366,6 +375,7 @@ function selectTab(tab: Tab, focus = false) {
   }
   scheduleParse(0);
   if (tab === "route") scheduleRoute(0);
+  if (tab === "problems" && problemsStale) renderProblemsPanel();
 }
 for (const b of document.querySelectorAll<HTMLButtonElement>("#tabs .tab")) {
   b.addEventListener("click", () => selectTab(b.dataset.tab as Tab));

@@ -1,5 +1,6 @@
 // Development stand-in for the wasm-bindgen output of ngxlint-wasm (same exports, toy analysis).
-// Used only by `node build.mjs --stub`, before the real package can be built.
+// Used only by `node build.mjs --stub`, before the real package can be built (compare and route
+// answer with a fixed, empty result).
 const KNOWN = new Set(["events", "http", "server", "location", "listen", "server_name", "root", "index",
   "worker_processes", "worker_connections", "include", "default_type", "sendfile", "keepalive_timeout",
   "proxy_pass", "proxy_set_header", "return", "error_log", "access_log", "user", "pid", "upstream",
@@ -69,4 +70,21 @@ export function splitDump(text) {
   }
   if (!files.length) return null;
   return files.map((f) => { let t = f.lines.join("\n"); if (t.endsWith("\n")) t = t.slice(0, -1); return { path: f.path, text: t }; });
+}
+export function route(files, request) {
+  if (!Array.isArray(files) || !request || typeof request.host !== "string") throw new Error("route: files and {host, uri} are required");
+  return { server: null, serverMatch: null, locations: [], normalizedUri: request.uri, notes: ["stub: no routing"] };
+}
+export function compare(before, after, options = {}) {
+  const a = analyze(before, options.options), b = analyze(after, options.options);
+  const same = JSON.stringify(before) === JSON.stringify(after);
+  const side = (r) => ({ errors: r.errors, warnings: r.warnings, first_error: null });
+  const report = {
+    version: 1, score: same ? 0 : 10, level: "low", recommendation: "ship", blocking: false,
+    advice: "ship: stub advice", findings: [], not_checked: ["stub: nothing is checked"],
+    changes: same ? [] : [{ kind: "modified", path: "stub", scope: [], level: "main", directive: "stub", block: false,
+      before: null, after: null, before_origin: "unset", after_origin: "unset" }],
+    before: side(a), after: side(b),
+  };
+  return { report, before: a, after: b };
 }

@@ -74,6 +74,8 @@ async function settled(p) {
 
 async function problems(p, side = "after") {
   await settled(p);
+  // The list is built while the Problems tab shows.
+  if (await p.getAttribute("#tab-problems", "aria-selected") !== "true") await tab(p, "problems");
   const list = side === "after" ? "#diagnostics" : "#diagnostics-before";
   return p.$$eval(`${list} .diag`, (els) => els.map((e) => ({
     message: e.querySelector(".msg").textContent,
@@ -493,6 +495,7 @@ describe("playground over http", () => {
     assert.match(await page.textContent("#findings .sides"), /After: nginx -t fails: invalid number of arguments in "proxy_set_header"/);
     assert.ok(serious(await problems(page, "after")).some((d) => d.severity === "error"));
     // The refused configuration's finding points at nginx's error in the after editor.
+    await tab(page, "findings");
     await page.locator("#findings .finding").first().locator("button.goto-after").click();
     assert.match(await page.evaluate(() => {
       const st = window.ngxlintPlayground.views.after.state;
