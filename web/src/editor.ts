@@ -43,6 +43,7 @@ const theme = EditorView.theme({
   ".cm-diagnostic-error": { borderLeftColor: "var(--error)" },
   ".cm-diagnostic-warning": { borderLeftColor: "var(--warning)" },
   ".cm-diagnostic-info": { borderLeftColor: "var(--info)" },
+  ".cm-diagnosticAction": { backgroundColor: "var(--accent-soft)", color: "var(--text)", border: "1px solid var(--accent)", borderRadius: "4px", padding: "1px 8px", font: "12px var(--sans)", cursor: "pointer" },
   ".cm-diagnosticSource": { fontFamily: "var(--mono)", fontSize: "11.5px", color: "var(--text-soft)", opacity: "1", marginTop: "4px" },
   ".cm-panels": { backgroundColor: "var(--bg-soft)", color: "var(--text)" },
   ".cm-searchMatch": { backgroundColor: "rgba(255, 200, 0, .3)" },

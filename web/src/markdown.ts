@@ -1,7 +1,7 @@
 // The little Markdown the rule documentation uses (headings, paragraphs, lists, fenced code,
 // `code`, **bold**), rendered as DOM nodes: no HTML from the text is ever interpreted.
 
-function inline(parent: HTMLElement, text: string) {
+export function inline(parent: HTMLElement, text: string) {
   const re = /`([^`]+)`|\*\*([^*]+)\*\*/g;
   let at = 0;
   for (let m = re.exec(text); m; m = re.exec(text)) {
@@ -14,7 +14,8 @@ function inline(parent: HTMLElement, text: string) {
   if (at < text.length) parent.append(text.slice(at));
 }
 
-export function renderMarkdown(md: string): DocumentFragment {
+/** Renders `md`; a first paragraph equal to `skipFirst` (the summary shown above it) is left out. */
+export function renderMarkdown(md: string, skipFirst?: string): DocumentFragment {
   const out = document.createDocumentFragment();
   const lines = md.replace(/\r\n/g, "\n").split("\n");
   let para: string[] = [];
@@ -78,5 +79,8 @@ export function renderMarkdown(md: string): DocumentFragment {
     para.push(line.trim());
   }
   flush();
+  const first = out.firstElementChild;
+  const norm = (t: string) => t.replace(/[`*\s]+/g, " ").trim();
+  if (skipFirst && first?.tagName === "P" && norm(first.textContent ?? "") === norm(skipFirst)) first.remove();
   return out;
 }

@@ -2,7 +2,7 @@
 // the route tester's answers.
 
 import type { AnalyzeResult, Diagnostic, RoutePlace, RouteRequest, RuleInfo } from "./api";
-import { renderMarkdown } from "./markdown";
+import { inline, renderMarkdown } from "./markdown";
 import { el, type Side } from "./report";
 import type { RouteResponse } from "./worker-protocol";
 
@@ -116,11 +116,13 @@ export function renderRules(box: HTMLElement, rules: RuleInfo[]) {
       d.dataset.code = r.code;
       d.dataset.search = `${r.code} ${r.name} ${r.summary} ${r.category}`.toLowerCase();
       const s = el("summary");
-      s.append(el("span", "code", r.code), el("span", "rname", r.name), el("span", `rsev ${r.severity}`, r.severity), el("span", "rsum", r.summary));
+      const sum = el("span", "rsum");
+      inline(sum, r.summary);
+      s.append(el("span", "code", r.code), el("span", "rname", r.name), el("span", `rsev ${r.severity}`, r.severity), sum);
       const body = el("div", "docs");
       // The body is rendered when first opened: 58 documents are cheap, but there is no need.
       d.addEventListener("toggle", () => {
-        if (d.open && !body.childElementCount) body.append(renderMarkdown(r.docs));
+        if (d.open && !body.childElementCount) body.append(renderMarkdown(r.docs, r.summary));
       });
       d.append(s, body);
       sec.append(d);
