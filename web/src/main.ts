@@ -119,6 +119,12 @@ function sideChanged(side: Side, kind: "edit" | "files") {
   scheduleHashUpdate();
 }
 
+$("copy-after").addEventListener("click", () => {
+  before.setFiles(after.files(), after.activePath);
+  $("hint-before").textContent = $("hint-after").textContent;
+  say("The before side is now a copy of the after side.");
+});
+
 /** Pasted `nginx -T` output becomes the side's files. */
 async function splitInto(side: Side, text: string) {
   try {

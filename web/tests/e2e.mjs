@@ -461,9 +461,9 @@ describe("playground over http", () => {
     // Start from one configuration on both sides: nothing changed, score 0.
     await page.click("#mode-compare");
     const one = CONFIG.replace("127.0.0.1:8080", "80");
-    await page.evaluate((text) => {
-      for (const ws of Object.values(window.ngxlintPlayground.workspaces)) ws.setFiles([{ path: "/etc/nginx/nginx.conf", text }]);
-    }, one);
+    await page.evaluate((text) => window.ngxlintPlayground.workspaces.after.setFiles([{ path: "/etc/nginx/nginx.conf", text }]), one);
+    await page.click("#copy-after");
+    assert.equal(await editorText(page, "before"), one);
     let r = await risk(page);
     assert.equal(r.report.score, 0, JSON.stringify(r.report.findings));
     assert.equal(r.level, "Low");
