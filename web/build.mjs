@@ -71,8 +71,11 @@ const common = {
 /**
  * `import c from "replay:09-listen-port-moved"` inlines a case of tests/replays/ (the repository's
  * replay suite, so the page's examples and the tests share one source): its case.json and both
- * sides' files under /etc/nginx/ (nginx.conf first). Certificates and keys are left out: the
- * analysis does not read them, and the page should not carry private keys.
+ * sides' files under /etc/nginx/ (nginx.conf first). `replay:examples/outage` does the same for a
+ * directory of the repository with before/ and after/, taking its title from its README and its
+ * level and top rule from the `ngxlint diff` report it commits (expected.txt, checked by a CLI
+ * test). Certificates and keys are left out: the analysis does not read them, and the page should
+ * not carry private keys.
  */
 const replays = join(root, "tests", "replays");
 function sideFiles(dir) {
@@ -90,16 +93,45 @@ function sideFiles(dir) {
   out.sort((a, b) => (a.path === "/etc/nginx/nginx.conf" ? -1 : b.path === "/etc/nginx/nginx.conf" ? 1 : a.path < b.path ? -1 : 1));
   return out;
 }
+function replayCase(id) {
+  if (/^[\w-]+$/.test(id)) {
+    const dir = join(replays, id);
+    if (!existsSync(join(dir, "case.json"))) throw new Error(`no replay case ${id} in tests/replays`);
+    const c = JSON.parse(readFileSync(join(dir, "case.json"), "utf8"));
+    return { dir, value: { id, source: `tests/replays/${id}`, ...c } };
+  }
+  const dir = join(root, id);
+  if (!/^[\w/-]+$/.test(id) || !existsSync(join(dir, "before")) || !existsSync(join(dir, "after"))) throw new Error(`no before/ and after/ in ${id}`);
+  const readme = existsSync(join(dir, "README.md")) ? readFileSync(join(dir, "README.md"), "utf8") : "";
+  const report = existsSync(join(dir, "expected.txt")) ? readFileSync(join(dir, "expected.txt"), "utf8") : "";
+  const verdict = /^risk: (\w+) \((\d+)\/100\)/m.exec(report);
+  const top = /^\s+\[\s*[\d.]+ \w+\s*\] RSK\d+ ([a-z-]+):/m.exec(report);
+  if (!verdict) throw new Error(`${id}/expected.txt holds no "risk: LEVEL (N/100)" line`);
+  return {
+    dir,
+    value: {
+      id,
+      source: id,
+      title: /^# (.+)$/m.exec(readme)?.[1] ?? id,
+      level: verdict[1].toLowerCase(),
+      top_rule: top?.[1] ?? null,
+      score_zero: verdict[2] === "0",
+      why: "",
+    },
+  };
+}
 const replayPlugin = {
   name: "replay",
   setup(b) {
     b.onResolve({ filter: /^replay:/ }, (a) => ({ path: a.path.slice("replay:".length), namespace: "replay" }));
     b.onLoad({ filter: /.*/, namespace: "replay" }, (a) => {
-      const dir = join(replays, a.path);
-      if (!/^[\w-]+$/.test(a.path) || !existsSync(join(dir, "case.json"))) return { errors: [{ text: `no replay case ${a.path} in tests/replays` }] };
-      const c = JSON.parse(readFileSync(join(dir, "case.json"), "utf8"));
-      const value = { id: a.path, ...c, before: sideFiles(join(dir, "before")), after: sideFiles(join(dir, "after")) };
-      return { contents: JSON.stringify(value), loader: "json", watchFiles: [join(dir, "case.json")] };
+      try {
+        const { dir, value } = replayCase(a.path);
+        const full = { ...value, before: sideFiles(join(dir, "before")), after: sideFiles(join(dir, "after")) };
+        return { contents: JSON.stringify(full), loader: "json" };
+      } catch (e) {
+        return { errors: [{ text: e.message }] };
+      }
     });
   },
 };

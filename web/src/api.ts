@@ -21,6 +21,7 @@ export type {
   RiskLevel,
   RiskPolicy,
   RiskReport,
+  RiskRuleInfo,
   RoutePlace,
   RouteRequest,
   RouteResult,
@@ -30,4 +31,4 @@ export type {
 } from "../pkg/ngxlint_wasm";
 
 /** What the wasm module exports (ngxlint_wasm.js) and the playground calls. */
-export type Wasm = Pick<typeof pkg, "version" | "analyze" | "parse" | "format" | "rules" | "splitDump" | "compare" | "route">;
+export type Wasm = Pick<typeof pkg, "version" | "analyze" | "parse" | "format" | "rules" | "splitDump" | "compare" | "route" | "riskRules">;

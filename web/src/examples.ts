@@ -7,6 +7,7 @@ import type { SourceFile } from "./api";
 import type { Mode } from "./share";
 import { MAIN } from "./workspace";
 import type { PlaygroundOptions } from "./worker-protocol";
+import theOutage from "replay:examples/outage";
 import syntaxMissingSemicolon from "replay:01-syntax-missing-semicolon";
 import includeGlobEmptied from "replay:07-include-glob-dir-empty";
 import listenPortMoved from "replay:09-listen-port-moved";
@@ -15,15 +16,17 @@ import proxyPassSlash from "replay:17-proxy-pass-trailing-slash";
 import hstsDropped from "replay:37-add-header-drops-hsts";
 import reformatted from "replay:47-control-reformatted";
 
-/** A case of tests/replays/ as build.mjs inlines it. */
+/** A case of tests/replays/ (or examples/outage) as build.mjs inlines it. */
 export interface ReplayCase {
   id: string;
+  /** Where it lives in the repository. */
+  source: string;
   title: string;
   level: "low" | "medium" | "high" | "critical";
   top_rule: string | null;
   score_zero: boolean;
   why: string;
-  nginx_t: { before: string; after: string };
+  nginx_t?: { before: string; after: string };
   targets?: ("1.22" | "latest")[];
   before: SourceFile[];
   after: SourceFile[];
@@ -218,7 +221,7 @@ function replay(c: ReplayCase, id: string, title: string, blurb: string, route?:
     options: { context: "", includesFromEnvironment: false, targets: c.targets ?? [] },
     route,
     expect: { level: c.level, rule: c.top_rule },
-    source: `tests/replays/${c.id}`,
+    source: c.source,
   };
 }
 
@@ -228,6 +231,9 @@ export const EXAMPLES: Example[] = [
   { id: "unknown", mode: "lint", title: "Unknown / misplaced directives", blurb: "Typos and directives in the wrong block.", files: one(unknownDirective), options: { context: "" } },
   { id: "dump", mode: "lint", title: "nginx -T dump", blurb: "The output of nginx -T, split into its files.", files: [], dump, options: { context: "" } },
   { id: "snippet", mode: "lint", title: "Snippet (server context)", blurb: "A location snippet checked as if included in a server.", files: one(snippet), options: { context: "http,server" } },
+  replay(theOutage, "outage", "The outage ngxlint was started for",
+    "A typo in a new include stops nginx from restarting (port 80 refuses everything), and default_server moves off the health-check catch-all, which nginx -t passes.",
+    { host: "10.0.0.5", uri: "/healthz", port: 80 }),
   replay(listenPortMoved, "outage-listen", "Outage replay: port 80 moved",
     "The only server moves from port 80 to 8080. nginx -t passes; every request to port 80 is refused.",
     { host: "status.example.com", uri: "/", port: 80 }),

@@ -4,7 +4,7 @@
 
 import "./styles.css";
 import type { Diagnostic as CmDiagnostic } from "@codemirror/lint";
-import type { Diagnostic, RouteRequest, RuleInfo, SourceFile } from "./api";
+import type { Diagnostic, RiskRuleInfo, RouteRequest, RuleInfo, SourceFile } from "./api";
 import { EngineClient } from "./engine";
 import { DEFAULT_EXAMPLE, EXAMPLES, type Example } from "./examples";
 import { filterRules, renderProblems, renderRoute, renderRules, summary, type ProblemGroup, type RouteAnswer } from "./panels";
@@ -46,6 +46,7 @@ let options: PlaygroundOptions = { ...DEFAULT_OPTIONS, targets: [], rules: {} };
 let mode: Mode = "lint";
 let activeTab: Tab = "problems";
 let rulesList: RuleInfo[] = [];
+let riskRulesList: RiskRuleInfo[] = [];
 let started = false;
 let currentExample: Example | null = null;
 
@@ -213,6 +214,7 @@ const reportLinks: ReportLinks = {
     return !!span && revealAt(side, p.file, span[0], span[1], focus);
   },
   display,
+  openDocs: (code: string) => openDocs(code),
 };
 
 // ---- lint mode: analyses --------------------------------------------------------------------------
@@ -801,7 +803,8 @@ async function start() {
     const info = await engine.init();
     $("version").textContent = `v${info.version}`;
     rulesList = info.rules;
-    renderRules($("rules"), rulesList);
+    riskRulesList = info.riskRules;
+    renderRules($("rules"), rulesList, riskRulesList);
     buildRuleLevels();
   } catch (e) {
     say(`ngxlint failed to start: ${errorText(e)}`, true);

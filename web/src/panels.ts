@@ -1,7 +1,7 @@
 // Panels shared by both modes: problems (diagnostics of one or both sides), rule documentation,
 // the route tester's answers.
 
-import type { AnalyzeResult, Diagnostic, RoutePlace, RouteRequest, RuleInfo } from "./api";
+import type { AnalyzeResult, Diagnostic, RiskRuleInfo, RoutePlace, RouteRequest, RuleInfo } from "./api";
 import { inline, renderMarkdown } from "./markdown";
 import { el, type Side } from "./report";
 import type { RouteResponse } from "./worker-protocol";
@@ -97,10 +97,22 @@ const CATEGORY_TITLE: Record<string, string> = {
   performance: "Performance rules",
   correctness: "Correctness rules",
   style: "Style rules",
+  risk: "Change risk rules (compare)",
 };
 
-export function renderRules(box: HTMLElement, rules: RuleInfo[]) {
+/** What the docs panel lists: a diagnostic code or rule, or a change-risk rule. */
+interface DocEntry { code: string; name: string; category: string; badge: string; severity: string; summary: string; docs: string }
+
+function firstParagraph(md: string): string {
+  return md.split(/\n\s*\n/)[0].replace(/\s+/g, " ").trim();
+}
+
+export function renderRules(box: HTMLElement, lint: RuleInfo[], risk: RiskRuleInfo[]) {
   box.replaceChildren();
+  const rules: DocEntry[] = [
+    ...lint.map((r) => ({ ...r, badge: r.severity })),
+    ...risk.map((r) => ({ code: r.code, name: r.name, category: "risk", badge: `${r.tier} · ${r.points} pts`, severity: r.tier, summary: firstParagraph(r.docs), docs: r.docs })),
+  ];
   if (!rules.length) {
     box.append(el("div", "empty", "No rules."));
     return;
@@ -118,7 +130,7 @@ export function renderRules(box: HTMLElement, rules: RuleInfo[]) {
       const s = el("summary");
       const sum = el("span", "rsum");
       inline(sum, r.summary);
-      s.append(el("span", "code", r.code), el("span", "rname", r.name), el("span", `rsev ${r.severity}`, r.severity), sum);
+      s.append(el("span", "code", r.code), el("span", "rname", r.name), el("span", `rsev ${r.severity}`, r.badge), sum);
       const body = el("div", "docs");
       // The body is rendered when first opened: 58 documents are cheap, but there is no need.
       d.addEventListener("toggle", () => {

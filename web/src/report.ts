@@ -19,6 +19,8 @@ export interface ReportLinks {
   reveal(side: Side, place: Loc, focus: boolean): boolean;
   /** The path as the file bar shows it. */
   display(side: Side, path: string): string;
+  /** Opens the documentation of a rule (RSK code). */
+  openDocs(code: string): void;
 }
 
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls = "", text?: string): HTMLElementTagNameMap[K] {
@@ -186,6 +188,13 @@ function finding(f: RiskFinding, i: number, r: RiskReport, links: ReportLinks): 
   meta.append(el("span", "code", f.code), el("span", "", f.rule), el("span", "", `${f.category} · ${f.tier}`));
   s.append(meta);
   d.append(s);
+  // A button cannot sit inside <summary>: the rule's docs link is a row of the body.
+  const docs = el("button", "goto finding-docs", `${f.code} ${f.rule}`);
+  docs.type = "button";
+  docs.dataset.code = f.code;
+  docs.title = `Documentation of ${f.code} ${f.rule}`;
+  docs.setAttribute("aria-label", `Documentation of ${f.code} ${f.rule}`);
+  docs.addEventListener("click", () => links.openDocs(f.code));
   const body = el("div", "fbody");
   const dl = el("dl");
   const row = (term: string, ...value: (string | Node)[]) => {
@@ -211,6 +220,7 @@ function finding(f: RiskFinding, i: number, r: RiskReport, links: ReportLinks): 
     const dd = row("Check", pre);
     dd.className = "check";
   }
+  row("Rule", docs);
   body.append(dl);
   d.append(body);
   return d;

@@ -7,6 +7,7 @@ import type {
   CompareResult,
   FormatResult,
   RouteRequest,
+  RiskRuleInfo,
   RouteResult,
   RuleInfo,
   SourceFile,
@@ -52,7 +53,7 @@ export type Request =
   | { id: number; kind: "parse"; text: string; options: PlaygroundOptions }
   | { id: number; kind: "format"; text: string };
 
-export interface InitResponse { version: string; rules: RuleInfo[] }
+export interface InitResponse { version: string; rules: RuleInfo[]; riskRules: RiskRuleInfo[] }
 
 export interface AnalyzeResponse extends AnalyzeResult {
   /** Time spent in wasm, ms. */

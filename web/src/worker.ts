@@ -85,7 +85,7 @@ async function handle(req: Request): Promise<Response> {
     await start();
     switch (req.kind) {
       case "init": {
-        const value: InitResponse = { version: wasm.version(), rules: wasm.rules() };
+        const value: InitResponse = { version: wasm.version(), rules: wasm.rules(), riskRules: wasm.riskRules() };
         return { id: req.id, ok: true, value };
       }
       case "analyze":

@@ -88,3 +88,6 @@ export function compare(before, after, options = {}) {
   };
   return { report, before: a, after: b };
 }
+export function riskRules() {
+  return [{ code: "RSK000", name: "stub-risk", category: "availability", tier: "unclassified", points: 0, docs: "Stub." }];
+}

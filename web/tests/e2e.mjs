@@ -410,10 +410,21 @@ describe("playground over http", () => {
     for (const part of ["Why", "Blast radius", "100% of requests", "Confidence", "connections refused outright", "Check", "curl"]) {
       assert.ok(body.includes(part), `${part} in ${body}`);
     }
-    // The finding has no position of its own: its related change (the listen) is linked.
+    // Its place in the before editor: the listen that is gone.
     await top.locator("button.goto-before").click();
-    assert.equal(await selection(page, "before"), "listen 80;");
+    assert.equal(await selection(page, "before"), "listen");
+    assert.equal(await page.evaluate(() => {
+      const st = window.ngxlintPlayground.views.before.state;
+      return st.doc.lineAt(st.selection.main.from).text.trim();
+    }), "listen 80;");
     await shot(page, "20-compare-outage-light");
+    // The risk rule's documentation (riskRules()) opens from the finding.
+    await top.locator("button.finding-docs").click();
+    assert.equal(await page.getAttribute("#tab-rules", "aria-selected"), "true");
+    const doc = page.locator(`#rule-${r.report.findings[0].code}`);
+    assert.equal(await doc.evaluate((d) => d.open), true);
+    assert.match(await doc.textContent(), /listen-removed/);
+    await tab(page, "findings");
   });
 
   test("compare: a change links to both editors", async () => {
@@ -454,6 +465,23 @@ describe("playground over http", () => {
     assert.match(r.rows.location.cells[0], /location \/v2\//);
     assert.match(r.rows.location.cells[1], /location \/v2\//);
     assert.equal(r.rows.server.differs, false);
+  });
+
+  test("compare: the outage ngxlint was started for (examples/outage)", async () => {
+    await example(page, "outage");
+    const r = await risk(page);
+    assert.equal(r.level, "Critical");
+    assert.equal(r.top, "config-refused");
+    assert.match(r.topMessage, /proxy_read_timout/);
+    const rules = r.report.findings.map((f) => f.rule);
+    assert.ok(rules.includes("default-server-changed"), JSON.stringify(rules));
+    // The load balancer's health check, by IP: the catch-all answered it; now www.example.com does.
+    await tab(page, "route");
+    const route = await routed(page);
+    assert.ok(route.rows.server.differs, JSON.stringify(route));
+    assert.match(route.rows.server.cells[1], /www\.example\.com/);
+    assert.match(route.rows.location.cells[0], /healthz/);
+    await tab(page, "findings");
   });
 
   test("compare: editing a listen port in the after editor raises the level", async () => {
