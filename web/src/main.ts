@@ -10,7 +10,7 @@ import { DEFAULT_EXAMPLE, EXAMPLES, type Example } from "./examples";
 import { filterRules, renderProblems, renderRoute, renderRules, summary, type ProblemGroup, type RouteAnswer } from "./panels";
 import { el, levelText, renderChanges, renderFindings, renderRiskHead, type Loc, type ReportLinks, type Side } from "./report";
 import { DEFAULT_OPTIONS, DEFAULT_ROUTE, decodeState, encodeState, type Mode } from "./share";
-import { MAIN, Workspace, type Snapshot } from "./workspace";
+import { looksLikeDump, MAIN, Workspace, type Snapshot } from "./workspace";
 import type { AnalyzeResponse, CompareResponse, PlaygroundOptions, RuleLevel } from "./worker-protocol";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -751,9 +751,18 @@ async function loadHash(): Promise<boolean> {
     before.setFiles(s.before);
     beforeSet = true;
   }
-  after.setFiles(s.after);
+  let files = s.after;
+  if (s.legacy && looksLikeDump(files[0].text)) {
+    // Links of the first version held an nginx -T dump as one text; it is split into files now.
+    const split = await engine.split(files[0].text).catch(() => ({ files: null }));
+    if (split.files) {
+      files = split.files;
+      $("hint-after").textContent = `nginx -T output: ${files.length} files`;
+    }
+  }
+  after.setFiles(files);
   const same = (a: SourceFile[], b: SourceFile[] | undefined) => !!b && a.length === b.length && a.every((f, i) => f.path === b[i].path && f.text === b[i].text);
-  setExample(EXAMPLES.find((e) => e.mode === s.mode && same(s.after, e.files) && (s.mode === "lint" || same(s.before ?? [], e.before))) ?? null);
+  setExample(EXAMPLES.find((e) => e.mode === s.mode && same(files, e.files) && (s.mode === "lint" || same(s.before ?? [], e.before))) ?? null);
   setMode(s.mode);
   if (started) optionsChanged();
   return true;

@@ -23,6 +23,8 @@ export interface SharedState {
   before: SourceFile[] | null;
   options: PlaygroundOptions;
   route: RouteRequest;
+  /** Read from a link of the first version (`code=`: one text). */
+  legacy?: boolean;
 }
 
 export const DEFAULT_OPTIONS: PlaygroundOptions = {
@@ -156,5 +158,5 @@ export async function decodeState(hash: string): Promise<SharedState | null> {
     ...(params.get("addr") ? { addr: params.get("addr")! } : {}),
   };
   const mode: Mode = params.get("m") === "compare" ? "compare" : "lint";
-  return { mode, after, before: mode === "compare" ? (before ?? after.map((f) => ({ ...f }))) : before, options, route };
+  return { mode, after, before: mode === "compare" ? (before ?? after.map((f) => ({ ...f }))) : before, options, route, legacy: !cfg };
 }

@@ -312,6 +312,12 @@ describe("playground over http", () => {
     await settled(other);
     assert.equal(await editorText(other), text);
     assert.equal(await other.inputValue("#nginx-version"), "1.22");
+    // A link of the first version (`code=`, one text) still opens; a dump in it is split.
+    await other.goto(`${server.origin}/#v=1.22&code=b.${Buffer.from(DUMP).toString("base64url")}`);
+    await other.waitForFunction(() => document.querySelectorAll("#files-after button.file").length === 3);
+    await settled(other);
+    assert.equal(await other.inputValue("#nginx-version"), "1.22");
+    assert.deepEqual(await filesOf(other), ["/etc/nginx/nginx.conf", "/etc/nginx/conf.d/app.conf", "/etc/nginx/conf.d/admin.conf"]);
     await other.close();
     await tab(page, "options");
     await page.selectOption("#nginx-version", "latest");
