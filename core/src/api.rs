@@ -413,6 +413,8 @@ pub struct RiskRuleInfo {
     pub tier: crate::risk::Tier,
     /// Base points of the tier under the default policy.
     pub points: f64,
+    /// The first sentence of the docs, plain text.
+    pub summary: String,
     pub docs: String,
 }
 
@@ -429,6 +431,7 @@ pub fn risk_rules() -> Vec<RiskRuleInfo> {
                 category: r.category,
                 tier: r.tier,
                 points: points.of(r.tier),
+                summary: doc.trim().split_inclusive(". ").next().unwrap_or("").trim().trim_end_matches('.').to_string(),
                 docs: format!(
                     "# {} {}\n\nChange risk rule (`ngxlint diff`). Category: {}; tier: {} ({} points before blast radius and confidence).\n\n{}\n",
                     r.code,

@@ -97,16 +97,25 @@ export interface Change {
   entries?: { before: number; after: number; added: number; removed: number; changed: number; regex_reordered: boolean };
   before_at?: Place; after_at?: Place;
 }
+/** A diagnostic in the JSON contract of `ngxlint check --format json` (snake_case). */
+export interface JsonDiagnostic {
+  code: string; rule: string; severity: Severity; message: string; file: string;
+  line: number; column: number; end_line: number; end_column: number; offset: number; end_offset: number;
+  column_utf16: number; end_column_utf16: number; offset_utf16: number; end_offset_utf16: number;
+  help?: string; labels?: { message: string; file: string; line: number; column: number; end_line: number; end_column: number }[];
+}
 /** The JSON contract of `ngxlint diff --format json` (version 1). */
 export interface RiskReport {
   version: 1; score: number; level: RiskLevel;
   recommendation: "ship" | "stage-first" | "canary" | "block"; advice: string; blocking: boolean;
   findings: RiskFinding[]; changes: Change[]; not_checked: string[];
-  before: { errors: number; warnings: number; first_error: unknown | null };
-  after: { errors: number; warnings: number; first_error: unknown | null };
+  /** The level thresholds of the policy in force. */
+  thresholds: { medium: number; high: number; critical: number };
+  before: { errors: number; warnings: number; first_error: JsonDiagnostic | null };
+  after: { errors: number; warnings: number; first_error: JsonDiagnostic | null };
 }
 export interface CompareResult { report: RiskReport; before: AnalyzeResult; after: AnalyzeResult }
-export interface RiskRuleInfo { code: string; name: string; category: RiskFinding["category"]; tier: RiskFinding["tier"]; points: number; docs: string }
+export interface RiskRuleInfo { code: string; name: string; category: RiskFinding["category"]; tier: RiskFinding["tier"]; points: number; summary: string; docs: string }
 export interface RuleInfo { code: string; name: string; category: string; severity: Severity; summary: string; docs: string }
 "#;
 

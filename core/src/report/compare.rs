@@ -85,6 +85,8 @@ pub struct JsonComparison<'a> {
     pub findings: Vec<JsonFinding<'a>>,
     pub changes: Vec<JsonChange<'a>>,
     pub not_checked: &'a [String],
+    /// The level thresholds of the policy in force (`{"medium":20,"high":40,"critical":65}`).
+    pub thresholds: crate::risk::Thresholds,
     pub before: JsonSide,
     pub after: JsonSide,
 }
@@ -115,6 +117,7 @@ pub fn to_json<'a>(c: &'a Comparison, before: &SourceSet, after: &SourceSet) -> 
             .map(|ch| JsonChange { change: ch, before_at: place(before, ch.before_span), after_at: place(after, ch.after_span) })
             .collect(),
         not_checked: &a.not_checked,
+        thresholds: a.thresholds,
         before: side(before, c.before()),
         after: side(after, c.after()),
     }

@@ -229,6 +229,8 @@ pub struct Assessment {
     pub findings: Vec<Finding>,
     /// What this assessment did not (and cannot) check.
     pub not_checked: Vec<String>,
+    /// The level thresholds the policy used.
+    pub thresholds: Thresholds,
 }
 
 /// Everything the rules may look at.
@@ -292,7 +294,7 @@ pub fn assess(inputs: &Inputs<'_>) -> Assessment {
         RiskLevel::Critical => Recommendation::Block,
     };
     let score = if blocking { 100 } else { capped.round().clamp(0.0, 100.0) as u32 };
-    Assessment { score, level, recommendation, blocking, findings, not_checked: not_checked(inputs) }
+    Assessment { score, level, recommendation, blocking, findings, not_checked: not_checked(inputs), thresholds: inputs.policy.thresholds }
 }
 
 /// `100 x (1 - Π(1 - s/100))` over the best finding of each of the top three rules.

@@ -101,20 +101,38 @@ fn headers(cx: &Context<'_>, out: &mut Vec<Draft>) {
         }
     }
     let mut reported = 0;
-    for (path, before) in &eb {
-        let Some(after) = ea.get(path) else { continue };
-        let lost: Vec<&str> = before.iter().filter(|(h, _)| !after.iter().any(|(a, _)| a == h)).map(|(h, _)| h.as_str()).collect();
-        let hsts = |l: &[(String, String)]| l.iter().find(|(h, _)| h == "strict-transport-security").map(|(_, v)| v.clone());
+    let hsts = |l: &[(String, String)]| l.iter().find(|(h, _)| h == "strict-transport-security").map(|(_, v)| v.clone());
+    // What a block loses and whether its HSTS was raised.
+    let verdict = |path: &str| -> Option<(Vec<String>, bool)> {
+        let (before, after) = (eb.get(path)?, ea.get(path)?);
+        let lost: Vec<String> = before.iter().filter(|(h, _)| !after.iter().any(|(a, _)| a == h)).map(|(h, _)| h.clone()).collect();
         let raised = match (hsts(before), hsts(after)) {
             (Some(o), Some(n)) => max_age(&n) > max_age(&o) || (n.contains("preload") && !o.contains("preload")),
             (None, Some(_)) => true,
             _ => false,
         };
+        Some((lost, raised))
+    };
+    for path in eb.keys() {
+        let Some((lost, raised)) = verdict(path) else { continue };
         if lost.is_empty() && !raised {
             continue;
         }
+        // Report where it starts: blocks that only inherit their parent's loss are covered by it.
+        if let Some((parent, _)) = path.rsplit_once(" > ") {
+            if verdict(parent).is_some_and(|(pl, pr)| pl == lost && pr == raised) {
+                continue;
+            }
+        }
+        let lost: Vec<&str> = lost.iter().map(String::as_str).collect();
         // One finding per block path; attach the add_header change under it when there is one.
-        let ci = sources.iter().copied().find(|&ci| cx.i.diff.changes[ci].path.starts_with(path.as_str()));
+        // The add_header change inside this block, else one at an enclosing level it inherits.
+        let ci = sources.iter().copied().find(|&ci| cx.i.diff.changes[ci].path.starts_with(path.as_str())).or_else(|| {
+            sources.iter().copied().find(|&ci| {
+                let scope = cx.i.diff.changes[ci].scope.join(" > ");
+                !scope.is_empty() && path.starts_with(scope.as_str())
+            })
+        });
         let base = match ci {
             Some(ci) => cx.for_change(SECURITY_HEADERS_DROPPED, ci, String::new()),
             None => Draft::new(SECURITY_HEADERS_DROPPED, String::new()).path(path.clone()).share(0.5, "one block"),
