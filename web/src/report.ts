@@ -30,13 +30,16 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls = "", text
   return e;
 }
 
-/** Default thresholds of the risk policy (RISK.md); the gauge's bands. */
-const BANDS: [RiskLevel, number, number][] = [
-  ["low", 0, 20],
-  ["medium", 20, 40],
-  ["high", 40, 65],
-  ["critical", 65, 100],
-];
+/** The gauge's bands: the thresholds of the policy the report was scored with. */
+function bands(t: RiskReport["thresholds"] | undefined): [RiskLevel, number, number][] {
+  const { medium, high, critical } = t ?? { medium: 20, high: 40, critical: 65 };
+  return [
+    ["low", 0, medium],
+    ["medium", medium, high],
+    ["high", high, critical],
+    ["critical", critical, 100],
+  ];
+}
 
 const REC_TEXT: Record<RiskReport["recommendation"], string> = {
   ship: "Ship",
@@ -55,14 +58,14 @@ function arc(v0: number, v1: number, r: number, cx: number, cy: number): string 
   return `M ${p(v0)} A ${r} ${r} 0 0 1 ${p(v1)}`;
 }
 
-function gaugeSvg(score: number, level: RiskLevel | null): SVGSVGElement {
+function gaugeSvg(score: number, level: RiskLevel | null, thresholds?: RiskReport["thresholds"]): SVGSVGElement {
   const svg = document.createElementNS(SVG, "svg");
   svg.setAttribute("viewBox", "0 0 120 68");
   svg.setAttribute("aria-hidden", "true");
   const cx = 60;
   const cy = 60;
   const r = 48;
-  for (const [lvl, a, b] of BANDS) {
+  for (const [lvl, a, b] of bands(thresholds)) {
     const p = document.createElementNS(SVG, "path");
     p.setAttribute("d", arc(a + 0.6, b - 0.6, r, cx, cy));
     p.setAttribute("class", `band band-${lvl}`);
@@ -104,7 +107,7 @@ export function renderRiskHead(r: RiskReport | null, error: string | null) {
   const rec = document.getElementById("risk-rec")!;
   const advice = document.getElementById("risk-advice")!;
   const head = document.getElementById("risk-head")!;
-  gauge.replaceChildren(gaugeSvg(r?.score ?? 0, r?.level ?? null));
+  gauge.replaceChildren(gaugeSvg(r?.score ?? 0, r?.level ?? null, r?.thresholds));
   if (!r) {
     head.dataset.level = "";
     level.textContent = error ? "Cannot compare" : "Comparing…";
