@@ -156,9 +156,9 @@ pub struct DiffArgs {
     pub new: PathBuf,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
-    pub format: DiffFormat,
+    /// Output format [default: text, or github when GITHUB_ACTIONS=true]
+    #[arg(long, value_enum)]
+    pub format: Option<DiffFormat>,
     /// Exit 1 when the risk level is at or above this: low, medium, high or critical
     #[arg(long, value_name = "LEVEL", default_value = "high")]
     pub fail_on: ngxlint::risk::RiskLevel,
@@ -176,6 +176,17 @@ pub enum DiffFormat {
     Text,
     /// The versioned JSON contract: `{"version":1,"score","level","findings":[...],...}`
     Json,
+    /// SARIF 2.1.0: a result per finding (RSK rules), the verdict in the run's properties
+    Sarif,
+    /// GitHub Actions annotations, a finding each, then the verdict line
+    Github,
+}
+
+impl DiffArgs {
+    /// `--format`, else `github` in a GitHub Actions step, else `text`.
+    pub fn format(&self) -> DiffFormat {
+        self.format.unwrap_or(if crate::formats::github_actions() { DiffFormat::Github } else { DiffFormat::Text })
+    }
 }
 
 #[derive(Debug, Args)]
@@ -262,9 +273,16 @@ pub struct CheckArgs {
     pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
-    /// Output format
-    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
-    pub format: CheckFormat,
+    /// Output format [default: text, or github when GITHUB_ACTIONS=true]
+    #[arg(long, value_enum)]
+    pub format: Option<CheckFormat>,
+}
+
+impl CheckArgs {
+    /// `--format`, else `github` in a GitHub Actions step, else `text`.
+    pub fn format(&self) -> CheckFormat {
+        self.format.unwrap_or(if crate::formats::github_actions() { CheckFormat::Github } else { CheckFormat::Text })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -275,6 +293,14 @@ pub enum CheckFormat {
     Concise,
     /// The versioned JSON contract: `{"version":1,"diagnostics":[...]}`
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning, editors), every rule's docs included
+    Sarif,
+    /// GitHub Actions annotations (`::error file=...::message`), then the summary line
+    Github,
+    /// Checkstyle XML: each file with its diagnostics
+    Checkstyle,
+    /// JUnit XML: a test suite per file, a failing test case per diagnostic
+    Junit,
 }
 
 #[derive(Debug, Args)]
@@ -341,7 +367,7 @@ mod tests {
         let cli = Cli::try_parse_from(["ngxlint", "diff", "a", "b"]).unwrap();
         let Command::Diff(d) = cli.command else { panic!() };
         assert_eq!(d.fail_on, ngxlint::risk::RiskLevel::High);
-        assert_eq!(d.format, DiffFormat::Text);
+        assert_eq!(d.format, None);
         let cli = Cli::try_parse_from(["ngxlint", "diff", "a", "b", "--target", "1.22,latest", "--target", "1.22", "--fail-on", "medium"])
             .unwrap();
         let Command::Diff(d) = cli.command else { panic!() };

@@ -6,6 +6,7 @@
 mod args;
 mod commands;
 mod error;
+mod formats;
 mod input;
 mod output;
 

@@ -3,6 +3,7 @@
 use super::{options, status};
 use crate::args::{CheckArgs, CheckFormat};
 use crate::error::{self, CliError};
+use crate::formats;
 use crate::input;
 use crate::output::{self, Run};
 use ngxlint::Severity;
@@ -36,10 +37,14 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
         }
     }
 
-    let text = match args.format {
+    let text = match args.format() {
         CheckFormat::Text => output::text(&runs, output::use_color()),
         CheckFormat::Concise => output::concise(&runs),
         CheckFormat::Json => output::json(&runs),
+        CheckFormat::Sarif => formats::sarif::check(&runs),
+        CheckFormat::Github => formats::github::check(&runs),
+        CheckFormat::Checkstyle => formats::checkstyle::check(&runs),
+        CheckFormat::Junit => formats::junit::check(&runs),
     };
     let mut stdout = std::io::stdout().lock();
     // A closed pipe (`| head`) is not worth a panic.

@@ -6,6 +6,7 @@
 use super::{options, status};
 use crate::args::{DiffArgs, DiffFormat};
 use crate::error::CliError;
+use crate::formats;
 use crate::input::{self, Loaded};
 use ngxlint::report::compare;
 use ngxlint::risk::Policy;
@@ -43,8 +44,10 @@ pub fn run(args: &DiffArgs) -> Result<u8, CliError> {
         );
     }
 
-    let text = match args.format {
+    let text = match args.format() {
         DiffFormat::Text => compare::to_text(&c, &old.files, &new.files),
+        DiffFormat::Sarif => formats::sarif::diff(&c, &old.files, &new.files),
+        DiffFormat::Github => formats::github::diff(&c, &old.files, &new.files),
         DiffFormat::Json => {
             let mut s = serde_json::to_string(&compare::to_json(&c, &old.files, &new.files))
                 .map_err(|e| CliError::Usage(format!("cannot render the report as JSON: {e}")))?;
