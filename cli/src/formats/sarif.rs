@@ -317,6 +317,7 @@ fn risk_rule(r: &ngxlint::api::RiskRuleInfo) -> Rule {
     Rule {
         id: r.code.clone(),
         name: r.name.clone(),
+        // Not api::risk_rules()'s `summary`: it splits at the first ". ", inside "(e.g. ...)" too.
         short_description: Text { text: first_sentence(&doc) },
         full_description: Text { text: doc },
         help: Help { text: r.docs.clone(), markdown: r.docs.clone() },
@@ -531,5 +532,7 @@ mod tests {
         assert_eq!(rsk017.properties.security_severity.as_deref(), Some("8.0"));
         assert!(risk.iter().find(|r| r.id == "RSK004").unwrap().properties.security_severity.is_none());
         assert!(risk.iter().all(|r| !r.short_description.text.is_empty() && !r.help.markdown.is_empty()));
+        let rsk002 = risk.iter().find(|r| r.id == "RSK002").unwrap();
+        assert!(rsk002.short_description.text.ends_with("before 1.25.1): the old machines refuse it."), "{}", rsk002.short_description.text);
     }
 }
