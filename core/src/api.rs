@@ -418,6 +418,22 @@ pub struct RiskRuleInfo {
     pub docs: String,
 }
 
+/// The first sentence: up to a ". " or ": " that does not end an abbreviation like "e.g.".
+fn first_sentence(text: &str) -> String {
+    let mut end = text.len();
+    let mut from = 0;
+    while let Some(i) = text[from..].find(". ") {
+        let at = from + i;
+        let word = text[..at].rsplit(|c: char| c.is_whitespace() || c == '(').next().unwrap_or("");
+        if !matches!(word, "e.g" | "i.e" | "etc" | "vs") {
+            end = at;
+            break;
+        }
+        from = at + 2;
+    }
+    text[..end].trim_end_matches('.').to_string()
+}
+
 /// Every change-risk rule (RSK codes), in code order.
 pub fn risk_rules() -> Vec<RiskRuleInfo> {
     let points = crate::risk::TierPoints::default();
@@ -431,7 +447,7 @@ pub fn risk_rules() -> Vec<RiskRuleInfo> {
                 category: r.category,
                 tier: r.tier,
                 points: points.of(r.tier),
-                summary: doc.trim().split_inclusive(". ").next().unwrap_or("").trim().trim_end_matches('.').to_string(),
+                summary: first_sentence(doc.trim()),
                 docs: format!(
                     "# {} {}\n\nChange risk rule (`ngxlint diff`). Category: {}; tier: {} ({} points before blast radius and confidence).\n\n{}\n",
                     r.code,

@@ -140,4 +140,6 @@ fn risk_rule_docs_are_exported() {
     assert_eq!(docs.len(), crate::risk::catalog().len());
     let r = docs.iter().find(|r| r.code == "RSK003").expect("RSK003");
     assert!(r.docs.starts_with("# RSK003 include-emptied\n") && r.docs.contains("glob"), "{}", r.docs);
+    let skew = docs.iter().find(|r| r.code == "RSK002").expect("RSK002");
+    assert!(skew.summary.ends_with("`http2 on;` before 1.25.1): the old machines refuse it"), "{}", skew.summary);
 }
