@@ -282,7 +282,7 @@ impl<'a> Builder<'a> {
 }
 
 /// `location [modifier] pattern` as nginx reads it.
-pub fn location_of(args: &[String]) -> Option<(Modifier, String)> {
+pub fn location_of<S: AsRef<str>>(args: &[S]) -> Option<(Modifier, String)> {
     let m = |s: &str| match s {
         "=" => Some(Modifier::Exact),
         "^~" => Some(Modifier::PrefixNoRegex),
@@ -291,17 +291,18 @@ pub fn location_of(args: &[String]) -> Option<(Modifier, String)> {
         _ => None,
     };
     match args {
-        [modifier, pattern] => Some((m(modifier)?, pattern.clone())),
+        [modifier, pattern] => Some((m(modifier.as_ref())?, pattern.as_ref().to_string())),
         [one] => {
+            let one = one.as_ref();
             for (prefix, modifier) in [("=", Modifier::Exact), ("^~", Modifier::PrefixNoRegex), ("~*", Modifier::RegexCaseless), ("~", Modifier::Regex)] {
                 if let Some(rest) = one.strip_prefix(prefix) {
                     return Some((modifier, rest.to_string()));
                 }
             }
             if one.starts_with('@') {
-                return Some((Modifier::Named, one.clone()));
+                return Some((Modifier::Named, one.to_string()));
             }
-            Some((Modifier::Prefix, one.clone()))
+            Some((Modifier::Prefix, one.to_string()))
         }
         _ => None,
     }

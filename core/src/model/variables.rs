@@ -196,18 +196,18 @@ pub fn value_facts(cx: &RuleContext, at: usize, value: &str) -> VariableFacts {
 
 /// `if (...)`'s condition as (variable, operator, regex) when it is a regex match (`~`, `~*`,
 /// `!~`, `!~*`; only the first two set captures).
-pub fn if_regex(args: &[String]) -> Option<(String, String, String)> {
-    let mut v: Vec<String> = args.to_vec();
+pub fn if_regex<S: AsRef<str>>(args: &[S]) -> Option<(String, String, String)> {
+    let mut v: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
     if let Some(f) = v.first_mut() {
-        *f = f.strip_prefix('(')?.to_string();
+        *f = f.strip_prefix('(')?;
     }
     if let Some(l) = v.last_mut() {
-        *l = l.strip_suffix(')')?.to_string();
+        *l = l.strip_suffix(')')?;
     }
     v.retain(|s| !s.is_empty());
     match v.as_slice() {
-        [var, op, re] if var.starts_with('$') && matches!(op.as_str(), "~" | "~*" | "!~" | "!~*") => {
-            Some((var[1..].trim_matches(|c| c == '{' || c == '}').to_string(), op.clone(), re.clone()))
+        [var, op, re] if var.starts_with('$') && matches!(*op, "~" | "~*" | "!~" | "!~*") => {
+            Some((var[1..].trim_matches(|c| c == '{' || c == '}').to_string(), op.to_string(), re.to_string()))
         }
         _ => None,
     }
@@ -457,7 +457,7 @@ impl Resolver<'_, '_> {
         let dollar = format!("${name}");
         for &i in cx.definitions(&dollar) {
             let it = cx.item(i);
-            let f = match it.name.as_str() {
+            let f = match it.name.as_ref() {
                 "set" => self.value(i, it.arg(1)),
                 "map" => self.map(i),
                 _ => continue,
@@ -483,7 +483,7 @@ impl Resolver<'_, '_> {
         let mut leading_slash = true;
         for &e in cx.children(Some(m)) {
             let e_it = cx.item(e);
-            if matches!(e_it.name.as_str(), "hostnames" | "volatile" | "include") || e_it.args.len() != 1 {
+            if matches!(e_it.name.as_ref(), "hostnames" | "volatile" | "include") || e_it.args.len() != 1 {
                 continue;
             }
             let key = e_it.name.clone();
@@ -550,7 +550,7 @@ impl Resolver<'_, '_> {
             let pos = siblings.iter().position(|&s| s == cur).unwrap_or(0);
             for &s in siblings[..pos].iter().rev() {
                 let si = cx.item(s);
-                match si.name.as_str() {
+                match si.name.as_ref() {
                     "rewrite" => out.push(Matched { pattern: si.arg(0).to_string(), caseless: false, subject: Subject::Uri }),
                     "if" => {
                         if let Some((v, op, re)) = if_regex(&si.args).filter(|c| !c.1.starts_with('!')) {
@@ -562,7 +562,7 @@ impl Resolver<'_, '_> {
             }
             let Some(p) = parent else { break };
             let pi = cx.item(p);
-            match pi.name.as_str() {
+            match pi.name.as_ref() {
                 "if" => {
                     if let Some((v, op, re)) = if_regex(&pi.args).filter(|c| !c.1.starts_with('!')) {
                         out.push(Matched { pattern: re, caseless: op == "~*", subject: Subject::Var(p, v) });

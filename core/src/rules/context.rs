@@ -2,19 +2,23 @@
 //! are included) in reading order, with its context, its enclosing block directive and its
 //! argument values; plus the model (servers, locations, routing) and the target profile.
 
+use crate::fxhash::FxHashMap;
 use crate::include::Config;
 use crate::model::Model;
 use crate::source::{SourceSet, Span};
 use crate::spec::{Context, NginxVersion, Spec};
 use crate::syntax::{BlockKind, Directive, Node};
+use std::borrow::Cow;
 
 /// One directive in the expanded configuration.
 #[derive(Debug, Clone)]
 pub struct Item<'a> {
     pub directive: &'a Directive,
-    pub name: String,
+    /// The name (nginx-unescaped, lossy UTF-8): borrowed from the source unless it had to be
+    /// unescaped or repaired, as are the arguments.
+    pub name: Cow<'a, str>,
     /// Argument values (nginx-unescaped, lossy UTF-8).
-    pub args: Vec<String>,
+    pub args: Vec<Cow<'a, str>>,
     /// The context the directive is in (Main, Http, Server, Location, ...); None inside handler
     /// bodies (map/geo/types entries) and unknown blocks.
     pub ctx: Option<Context>,
@@ -29,7 +33,7 @@ impl Item<'_> {
         self.directive.name.span
     }
     pub fn arg(&self, i: usize) -> &str {
-        self.args.get(i).map(String::as_str).unwrap_or("")
+        self.args.get(i).map(|a| &**a).unwrap_or("")
     }
     pub fn is_block(&self) -> bool {
         self.directive.block().is_some()
@@ -48,13 +52,15 @@ pub struct RuleContext<'a> {
     children: Vec<Vec<usize>>,
     /// Top-level items.
     roots: Vec<usize>,
-    /// Item indices by directive name (so rules look names up instead of scanning).
-    by_name: std::collections::HashMap<String, Vec<usize>>,
+    /// Directive names, numbered in order of first appearance, and the items of each name (so
+    /// rules look names up instead of scanning).
+    name_ids: FxHashMap<Cow<'a, str>, u32>,
+    by_name: Vec<Vec<usize>>,
     /// `set $v` / `map $src $v` items by the variable they define (`$v`).
-    definitions: std::collections::HashMap<String, Vec<usize>>,
-    /// Children by (parent + 1, or 0 for the top level; name): inheritance lookups stay cheap
+    definitions: FxHashMap<Cow<'a, str>, Vec<usize>>,
+    /// Children by (parent + 1, or 0 for the top level; name id): inheritance lookups stay cheap
     /// even when `http` holds thousands of servers.
-    child_index: std::collections::HashMap<(usize, String), Vec<usize>>,
+    child_index: FxHashMap<(usize, u32), Vec<usize>>,
 }
 
 impl<'a> RuleContext<'a> {
@@ -68,14 +74,24 @@ impl<'a> RuleContext<'a> {
             items: Vec::new(),
             children: Vec::new(),
             roots: Vec::new(),
+            name_ids: Default::default(),
             by_name: Default::default(),
             definitions: Default::default(),
             child_index: Default::default(),
         };
         cx.walk(config.main, &config.docs[config.main].doc.items, Some(root), None, 0);
         for (i, it) in cx.items.iter().enumerate() {
-            cx.by_name.entry(it.name.clone()).or_default().push(i);
-            let defined = match it.name.as_str() {
+            let next = cx.name_ids.len() as u32;
+            let id = match cx.name_ids.get(&*it.name) {
+                Some(&id) => id,
+                None => {
+                    cx.name_ids.insert(it.name.clone(), next);
+                    cx.by_name.push(Vec::new());
+                    next
+                }
+            };
+            cx.by_name[id as usize].push(i);
+            let defined = match &*it.name {
                 "set" => it.args.first(),
                 "map" => it.args.get(1),
                 _ => None,
@@ -84,7 +100,7 @@ impl<'a> RuleContext<'a> {
                 cx.definitions.entry(v.clone()).or_default().push(i);
             }
             let parent_key = it.parent.map_or(0, |p| p + 1);
-            cx.child_index.entry((parent_key, it.name.clone())).or_default().push(i);
+            cx.child_index.entry((parent_key, id)).or_default().push(i);
         }
         cx
     }
@@ -93,7 +109,7 @@ impl<'a> RuleContext<'a> {
         let src = self.files.bytes(self.config.docs[doc].file);
         for node in nodes {
             let Node::Directive(d) = node else { continue };
-            let name = d.name.text(src).into_owned();
+            let name = d.name.text(src);
             if name == "include" {
                 if let Some(inc) = self.config.include_at(doc, d) {
                     if depth < crate::include::MAX_INCLUDE_DEPTH {
@@ -106,7 +122,7 @@ impl<'a> RuleContext<'a> {
                 }
                 continue;
             }
-            let args = d.args.iter().map(|w| w.text(src).into_owned()).collect();
+            let args = d.args.iter().map(|w| w.text(src)).collect();
             let i = self.items.len();
             self.items.push(Item { directive: d, name, args, ctx, parent, doc });
             self.children.push(Vec::new());
@@ -135,7 +151,8 @@ impl<'a> RuleContext<'a> {
     }
     /// Items named `name`, with their indices, in reading order.
     pub fn named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = (usize, &'s Item<'a>)> + 's {
-        self.by_name.get(name).into_iter().flatten().map(move |&i| (i, &self.items[i]))
+        let items = self.name_ids.get(name).map(|&id| self.by_name[id as usize].as_slice()).unwrap_or(&[]);
+        items.iter().map(move |&i| (i, &self.items[i]))
     }
 
     /// `set`/`map` items defining the variable `var` (written with its `$`), in reading order.
@@ -162,8 +179,8 @@ impl<'a> RuleContext<'a> {
     }
     /// Direct children named `name`, in order.
     pub fn children_named(&self, of: Option<usize>, name: &str) -> &[usize] {
-        let key = (of.map_or(0, |p| p + 1), name.to_string());
-        self.child_index.get(&key).map(Vec::as_slice).unwrap_or(&[])
+        let Some(&id) = self.name_ids.get(name) else { return &[] };
+        self.child_index.get(&(of.map_or(0, |p| p + 1), id)).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// The first direct child named `name`.

@@ -58,9 +58,17 @@ impl Word {
 
     /// The value as text (lossy for invalid UTF-8).
     pub fn text<'a>(&self, src: &'a [u8]) -> Cow<'a, str> {
+        // `from_utf8` first: its ASCII fast path is much cheaper than the lossy decoder, and
+        // almost every word is valid UTF-8.
         match self.value(src) {
-            Cow::Borrowed(b) => String::from_utf8_lossy(b),
-            Cow::Owned(v) => Cow::Owned(String::from_utf8_lossy(&v).into_owned()),
+            Cow::Borrowed(b) => match std::str::from_utf8(b) {
+                Ok(s) => Cow::Borrowed(s),
+                Err(_) => String::from_utf8_lossy(b),
+            },
+            Cow::Owned(v) => Cow::Owned(match String::from_utf8(v) {
+                Ok(s) => s,
+                Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+            }),
         }
     }
 

@@ -1,5 +1,6 @@
 use crate::declare_rule;
-use crate::rules::{Findings, RuleContext};
+use crate::rules::{Findings, Item, RuleContext};
+use std::collections::{HashMap, HashSet};
 
 declare_rule! {
     /// A `map` (or `geo`, `split_clients`) defines a variable that nothing in the configuration
@@ -45,63 +46,71 @@ declare_rule! {
     }
 }
 
-fn word(c: char) -> bool {
-    c.is_ascii_alphanumeric() || c == '_'
+fn word(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || c == b'_'
 }
 
-/// `$name` and `${name}` references, counted by name, in one pass over the text.
-fn dollar_refs(text: &str) -> std::collections::HashMap<&str, usize> {
-    let b = text.as_bytes();
-    let mut counts = std::collections::HashMap::new();
+/// The variables a map (geo, split_clients) item defines, without the `$`.
+fn defined<'s>(it: &'s Item) -> Option<&'s str> {
+    let var = match (it.name.as_ref(), it.ctx) {
+        ("map" | "split_clients", Some(_)) if it.is_block() => it.arg(1),
+        ("geo", Some(_)) if it.is_block() => it.args.last().map(|a| &**a).unwrap_or(""),
+        _ => return None,
+    };
+    var.strip_prefix('$').filter(|n| !n.is_empty())
+}
+
+/// Counts `$name` and `${name}` references to the names in `counts` in `line`.
+fn dollar_refs(line: &str, counts: &mut HashMap<&str, usize>) {
+    let b = line.as_bytes();
     let mut i = 0;
     while let Some(off) = memchr::memchr(b'$', &b[i..]) {
         let s = i + off + 1;
         let braced = b.get(s) == Some(&b'{');
         let n0 = if braced { s + 1 } else { s };
         let mut e = n0;
-        while e < b.len() && (b[e].is_ascii_alphanumeric() || b[e] == b'_') {
+        while e < b.len() && word(b[e]) {
             e += 1;
         }
         if e > n0 && (!braced || b.get(e) == Some(&b'}')) {
-            *counts.entry(&text[n0..e]).or_insert(0) += 1;
+            if let Some(n) = counts.get_mut(&line[n0..e]) {
+                *n += 1;
+            }
         }
         i = e.max(s);
     }
-    counts
 }
 
-/// Names read by scripting modules (`var.name`, `variables.name`, `var["name"]`), in one pass.
-fn scripted_names(text: &str) -> std::collections::HashSet<&str> {
-    let mut names = std::collections::HashSet::new();
-    for prefix in ["var.", "variables.", "var[\"", "var['"] {
-        for (i, _) in text.match_indices(prefix) {
-            if text[..i].chars().next_back().is_some_and(word) {
-                continue;
-            }
-            let rest = &text[i + prefix.len()..];
-            let end = rest.find(|c: char| !word(c)).unwrap_or(rest.len());
-            if end > 0 {
-                names.insert(&rest[..end]);
-            }
+/// Names read by scripting modules (`var.name`, `variables.name`, `var["name"]`) in `line`
+/// that are keys of `counts`.
+fn scripted_names<'k>(line: &str, var: &memchr::memmem::Finder, counts: &HashMap<&'k str, usize>, names: &mut HashSet<&'k str>) {
+    let b = line.as_bytes();
+    for i in var.find_iter(b) {
+        if i > 0 && word(b[i - 1]) {
+            continue;
+        }
+        let after = &line[i + 3..];
+        let Some(rest) = ["iables.", ".", "[\"", "['"].iter().find_map(|p| after.strip_prefix(p)) else { continue };
+        let end = rest.bytes().position(|c| !word(c)).unwrap_or(rest.len());
+        if let Some((k, _)) = counts.get_key_value(&rest[..end]) {
+            names.insert(k);
         }
     }
-    names
 }
 
 fn check(cx: &RuleContext, out: &mut Findings) {
-    let text = super::code_text(cx);
-    let refs = dollar_refs(&text);
-    let scripted_uses = scripted_names(&text);
+    let mut refs: HashMap<&str, usize> = cx.items().iter().filter_map(defined).map(|n| (n, 0)).collect();
+    if refs.is_empty() {
+        return;
+    }
+    let mut scripted_uses = HashSet::new();
+    let var = memchr::memmem::Finder::new("var");
+    super::code_lines(cx, |line| {
+        dollar_refs(line, &mut refs);
+        scripted_names(line, &var, &refs, &mut scripted_uses);
+    });
     for it in cx.items() {
-        let var = match (it.name.as_str(), it.ctx) {
-            ("map" | "split_clients", Some(_)) if it.is_block() => it.arg(1),
-            ("geo", Some(_)) if it.is_block() => it.args.last().map(String::as_str).unwrap_or(""),
-            _ => continue,
-        };
-        let Some(name) = var.strip_prefix('$') else { continue };
-        if name.is_empty() {
-            continue;
-        }
+        let Some(name) = defined(it) else { continue };
         // `$name` ends at a non-word character (what precedes the `$` does not matter).
         let uses = refs.get(name).copied().unwrap_or(0);
         let scripted = scripted_uses.contains(name);

@@ -45,8 +45,8 @@ declare_rule! {
     }
 }
 
-fn name_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')
+fn name_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')
 }
 
 fn check(cx: &RuleContext, out: &mut Findings) {
@@ -62,13 +62,10 @@ fn check(cx: &RuleContext, out: &mut Findings) {
     if dynamic {
         return;
     }
-    let text = super::code_text(cx);
-    let counts = super::token_counts(&text, name_char);
-    for (_, it) in cx.named("upstream") {
-        let name = it.arg(0);
-        if name.is_empty() || !it.is_block() {
-            continue;
-        }
+    let upstreams = || cx.named("upstream").map(|(_, it)| (it, it.arg(0))).filter(|(it, name)| !name.is_empty() && it.is_block());
+    let mut counts: std::collections::HashMap<&str, usize> = upstreams().map(|(_, name)| (name, 0)).collect();
+    super::count_names(cx, &mut counts, name_char);
+    for (it, name) in upstreams() {
         // `upstream NAME` itself is one occurrence.
         if counts.get(name).copied().unwrap_or(0) <= 1 {
             out.report(it.span(), format!("upstream \"{name}\" is never used: no *_pass or variable names it"))

@@ -65,7 +65,7 @@ declare_rule! {
 
 fn check(cx: &RuleContext, out: &mut Findings) {
     for (b, blk) in cx.items().iter().enumerate() {
-        if !matches!(blk.name.as_str(), "server" | "location" | "if") || !blk.is_block() {
+        if !matches!(blk.name.as_ref(), "server" | "location" | "if") || !blk.is_block() {
             continue;
         }
         if !matches!(blk.ctx, Some(Context::Http | Context::Server | Context::Location)) {

@@ -9,7 +9,7 @@ const MIN_MAX_AGE: u64 = 15_768_000;
 /// The HSTS value of a header directive, if it sets Strict-Transport-Security.
 fn hsts_value(cx: &RuleContext, i: usize) -> Option<String> {
     let it = cx.item(i);
-    match it.name.as_str() {
+    match it.name.as_ref() {
         "add_header" if it.arg(0).eq_ignore_ascii_case("strict-transport-security") => Some(it.arg(1).to_string()),
         "more_set_headers" => it.args.iter().find_map(|a| {
             let (n, v) = a.split_once(':')?;

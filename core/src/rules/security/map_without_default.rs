@@ -62,7 +62,7 @@ declare_rule! {
 
 fn check(cx: &RuleContext, out: &mut Findings) {
     for (i, it) in cx.items().iter().enumerate() {
-        if !matches!(it.name.as_str(), "map" | "geo") || !it.is_block() || it.args.is_empty() {
+        if !matches!(it.name.as_ref(), "map" | "geo") || !it.is_block() || it.args.is_empty() {
             continue;
         }
         if cx.children(Some(i)).iter().any(|&c| cx.item(c).name == "default") {
@@ -73,7 +73,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             .items()
             .iter()
             .enumerate()
-            .filter(|(_, u)| match u.name.as_str() {
+            .filter(|(_, u)| match u.name.as_ref() {
                 "if" | "auth_basic" => u.args.iter().any(|a| uses(a, var)),
                 "limit_req_zone" | "limit_conn_zone" => uses(u.arg(0), var),
                 _ => false,

@@ -56,7 +56,7 @@ declare_rule! {
 
 fn check(cx: &RuleContext, out: &mut Findings) {
     for (i, it) in cx.items().iter().enumerate() {
-        if !STATUS.contains(&it.name.as_str()) || !matches!(it.ctx, Some(crate::spec::Context::Location | crate::spec::Context::Server)) {
+        if !STATUS.contains(&it.name.as_ref()) || !matches!(it.ctx, Some(crate::spec::Context::Location | crate::spec::Context::Server)) {
             continue;
         }
         if it.arg(0) == "off" {

@@ -77,11 +77,11 @@ declare_rule! {
 fn check(cx: &RuleContext, out: &mut Findings) {
     for it in cx.items() {
         if it.name.ends_with("ssl_protocols") {
-            let weak: Vec<usize> = (0..it.args.len()).filter(|&a| WEAK_PROTOCOLS.contains(&it.args[a].as_str())).collect();
+            let weak: Vec<usize> = (0..it.args.len()).filter(|&a| WEAK_PROTOCOLS.contains(&&*it.args[a])).collect();
             if weak.is_empty() {
                 continue;
             }
-            let names: Vec<&str> = weak.iter().map(|&a| it.args[a].as_str()).collect();
+            let names: Vec<&str> = weak.iter().map(|&a| &*it.args[a]).collect();
             let d = out.report(it.span(), format!("{} enables {}: obsolete and attackable protocols", it.name, names.join(", ")));
             d.help = Some(format!("use `{} TLSv1.2 TLSv1.3;`", it.name));
             if weak.len() < it.args.len() {

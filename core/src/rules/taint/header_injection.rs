@@ -1,4 +1,5 @@
 use crate::declare_rule;
+use std::borrow::Cow;
 use crate::model::variables::{facts, references};
 use crate::rules::{Findings, RuleContext};
 
@@ -56,18 +57,18 @@ declare_rule! {
 }
 
 /// The argument indices of `it` that end up in a header (or in the request line to the upstream).
-fn header_args(name: &str, args: &[String]) -> Vec<usize> {
+fn header_args(name: &str, args: &[Cow<str>]) -> Vec<usize> {
     match name {
         "add_header" | "add_trailer" | "proxy_set_header" => vec![1],
         "more_set_headers" | "more_set_input_headers" => (0..args.len()).filter(|&i| !args[i].starts_with('-')).collect(),
         "proxy_pass" => vec![0],
         "return" => match args {
-            [code, _] if matches!(code.as_str(), "301" | "302" | "303" | "307" | "308") => vec![1],
+            [code, _] if matches!(&**code, "301" | "302" | "303" | "307" | "308") => vec![1],
             [url] if is_url(url) => vec![0],
             _ => vec![],
         },
         "rewrite" => {
-            let redirect = args.get(1).is_some_and(|r| is_url(r)) || matches!(args.get(2).map(String::as_str), Some("redirect" | "permanent"));
+            let redirect = args.get(1).is_some_and(|r| is_url(r)) || matches!(args.get(2).map(|a| &**a), Some("redirect" | "permanent"));
             if redirect {
                 vec![1]
             } else {
@@ -88,7 +89,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             let Some(v) = it.args.get(k) else { continue };
             // A variable that can hold a line feed followed by client-chosen bytes, or one that
             // may end with a line feed followed by another client-chosen variable.
-            let refs: Vec<_> = references(v).into_iter().map(|(_, _, n)| {
+            let refs: Vec<_> = references(v.as_bytes()).into_iter().map(|(_, _, n)| {
                 let f = facts(cx, i, &n);
                 (n, f)
             }).collect();
@@ -97,7 +98,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             });
             let Some((_, (name, _))) = hit else { continue };
             let name = name.clone();
-            let target = match it.name.as_str() {
+            let target = match it.name.as_ref() {
                 "proxy_pass" => "the request line sent to the upstream",
                 "proxy_set_header" => "a header sent to the upstream",
                 "return" | "rewrite" => "the Location header",

@@ -1,4 +1,5 @@
 use crate::declare_rule;
+use std::borrow::Cow;
 use crate::model::variables::references;
 use crate::rules::{Edit, Findings, Fix, RuleContext};
 
@@ -49,12 +50,12 @@ declare_rule! {
     }
 }
 
-fn target_arg(name: &str, args: &[String]) -> Option<usize> {
+fn target_arg(name: &str, args: &[Cow<str>]) -> Option<usize> {
     let is_url = |s: &str| s.starts_with("http://") || s.starts_with("https://") || s.starts_with("$scheme://") || s.starts_with("//") || s.starts_with("$http_host");
     match (name, args) {
-        ("return", [code, url]) if matches!(code.as_str(), "301" | "302" | "303" | "307" | "308") => Some(1).filter(|_| !url.starts_with('/') || url.starts_with("//")),
+        ("return", [code, url]) if matches!(&**code, "301" | "302" | "303" | "307" | "308") => Some(1).filter(|_| !url.starts_with('/') || url.starts_with("//")),
         ("return", [url]) if is_url(url) => Some(0),
-        ("rewrite", [_, repl, ..]) if is_url(repl) || matches!(args.get(2).map(String::as_str), Some("redirect" | "permanent")) => Some(1),
+        ("rewrite", [_, repl, ..]) if is_url(repl) || matches!(args.get(2).map(|a| &**a), Some("redirect" | "permanent")) => Some(1),
         ("add_header", [_, _, ..]) => Some(1),
         _ => None,
     }
@@ -64,7 +65,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
     for it in cx.items() {
         let Some(k) = target_arg(&it.name, &it.args) else { continue };
         let v = &it.args[k];
-        if !references(v).iter().any(|(_, _, n)| n == "http_host") {
+        if !references(v.as_bytes()).iter().any(|(_, _, n)| n == "http_host") {
             continue;
         }
         let word = it.directive.args[k];

@@ -46,7 +46,7 @@ const HEADERS: &[&str] =
 
 fn check(cx: &RuleContext, out: &mut Findings) {
     for it in cx.items() {
-        if !HEADERS.contains(&it.name.as_str()) {
+        if !HEADERS.contains(&it.name.as_ref()) {
             continue;
         }
         let src = cx.files.bytes(cx.config.docs[it.doc].file);

@@ -48,7 +48,7 @@ declare_rule! {
 
 fn check(cx: &RuleContext, out: &mut Findings) {
     for (i, it) in cx.items().iter().enumerate() {
-        match it.name.as_str() {
+        match it.name.as_ref() {
             "if" => {
                 let Some((var, op, re)) = if_regex(&it.args) else { continue };
                 let Some(kind) = kind_of(&var) else { continue };

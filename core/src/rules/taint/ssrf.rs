@@ -64,7 +64,7 @@ const DELIMS: &[u8] = b"/?#@:\\ \t";
 
 fn check(cx: &RuleContext, out: &mut Findings) {
     for (i, it) in cx.items().iter().enumerate() {
-        if !PASS.contains(&it.name.as_str()) || it.args.is_empty() {
+        if !PASS.contains(&it.name.as_ref()) || it.args.is_empty() {
             continue;
         }
         let value = it.arg(0);
