@@ -3,13 +3,13 @@
 //! upstreams, log formats, and handler-block entries (map, geo, split_clients).
 
 use super::codes;
-use super::regex;
 use super::values;
 use super::{BlockState, Checker, Frame, Phase};
 use crate::report::Diagnostic;
 use crate::source::Span;
 use crate::spec::{Context, DirectiveSpec};
 use crate::syntax::{Directive, Node, Terminator};
+use std::borrow::Cow;
 
 /// The location a directive sits in.
 #[derive(Clone, Debug)]
@@ -117,14 +117,14 @@ impl<'a> Checker<'a> {
         state: &mut BlockState,
     ) -> bool {
         let src = self.src(doc);
-        let args: Vec<String> = d.args.iter().map(|w| super::nginx_text(&w.value(src))).collect();
+        let args: Vec<Cow<'a, str>> = d.args.iter().map(|w| super::nginx_text_of(w.value(src))).collect();
         let at = d.name.span;
         self.vars.collect(self.spec, d, name, spec, src, frame.ctx);
         let handler = spec.handler();
         let before = self.diags.len();
 
         // Values of the standard slots.
-        let first = args.first().map(String::as_str).unwrap_or("");
+        let first = args.first().map(|a| &**a).unwrap_or("");
         let invalid = |msg: String| Diagnostic::new(codes::INVALID_VALUE, at, msg);
         match handler {
             "ngx_conf_set_flag_slot" if values::flag(first).is_none() => self.emit(invalid(format!(
@@ -202,7 +202,7 @@ impl<'a> Checker<'a> {
                 self.upstreams.insert(key, at);
             }
             ("log_format", Context::Http) => {
-                let fmt = args.first().cloned().unwrap_or_default();
+                let fmt = args.first().map(|a| a.to_string()).unwrap_or_default();
                 if self.log_formats.contains(&fmt) {
                     self.emit(Diagnostic::new(codes::DUPLICATE, at, format!("duplicate \"log_format\" name \"{fmt}\"")));
                     return false;
@@ -210,10 +210,10 @@ impl<'a> Checker<'a> {
                 self.log_formats.push(fmt);
             }
             ("access_log", Context::Http | Context::Server | Context::Location | Context::IfInLocation | Context::LimitExcept)
-                if args.first().map(String::as_str) != Some("off") && args.len() >= 2 =>
+                if args.first().map(|a| &**a) != Some("off") && args.len() >= 2 =>
             {
                 let fmt = &args[1];
-                if !self.log_formats.contains(fmt) {
+                if !self.log_formats.iter().any(|f| f == fmt) {
                     let diag = Diagnostic::new(codes::MISSING, at, format!("unknown log format \"{fmt}\""))
                         .with_help("log formats must be defined with log_format before the access_log that uses them");
                     // A snippet may be included after the file that defines the format.
@@ -269,7 +269,7 @@ impl<'a> Checker<'a> {
                 return self.upstream_server(at, &args, frame.ctx);
             }
             ("rewrite" | "fastcgi_split_path_info", _) => {
-                return self.regex(at, args.first().map(String::as_str).unwrap_or(""));
+                return self.regex(at, args.first().map(|a| &**a).unwrap_or(""));
             }
             ("server_name", _) if frame.ctx != Context::Server => {}
             ("limit_req_zone" | "limit_conn_zone", _) => return self.zone_size(at, &args, "zone=", 32 * 1024, "zone"),
@@ -340,8 +340,8 @@ impl<'a> Checker<'a> {
 
     /// What nginx needs from the machine when it loads this directive: files it opens, names it
     /// resolves, users it switches to. Notes, never errors: the machine decides.
-    fn load_time_needs(&mut self, name: &str, args: &[String], at: Span, ctx: Context) {
-        let first = args.first().map(String::as_str).unwrap_or("");
+    fn load_time_needs(&mut self, name: &str, args: &[Cow<str>], at: Span, ctx: Context) {
+        let first = args.first().map(|a| &**a).unwrap_or("");
         let need = match name {
             "ssl_certificate" | "ssl_certificate_key" | "ssl_trusted_certificate" | "ssl_client_certificate"
             | "ssl_dhparam" | "ssl_crl" | "ssl_password_file" | "ssl_stapling_file" | "auth_basic_user_file"
@@ -379,7 +379,7 @@ impl<'a> Checker<'a> {
     }
 
     /// `server` in an upstream block: the parameters the target nginx knows.
-    fn upstream_server(&mut self, at: Span, args: &[String], ctx: Context) -> bool {
+    fn upstream_server(&mut self, at: Span, args: &[Cow<str>], ctx: Context) -> bool {
         let latest = self.target() == crate::spec::NginxVersion::Latest;
         for p in args.iter().skip(1) {
             let key = p.split_once('=').map(|(k, _)| k).unwrap_or(p);
@@ -426,9 +426,9 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn location(&mut self, d: &'a Directive, args: &[String], frame: &Frame<'a>) -> bool {
+    fn location(&mut self, d: &'a Directive, args: &[Cow<str>], frame: &Frame<'a>) -> bool {
         let at = d.name.span;
-        if args.len() == 2 && !matches!(args[0].as_str(), "=" | "^~" | "~" | "~*") {
+        if args.len() == 2 && !matches!(&*args[0], "=" | "^~" | "~" | "~*") {
             self.emit(Diagnostic::new(codes::LOCATION, at, format!("invalid location modifier \"{}\"", args[0])));
             return false;
         }
@@ -480,8 +480,8 @@ impl<'a> Checker<'a> {
         true
     }
 
-    fn proxy_pass_uri(&mut self, at: Span, args: &[String], frame: &Frame<'a>) -> bool {
-        let url = args.first().map(String::as_str).unwrap_or("");
+    fn proxy_pass_uri(&mut self, at: Span, args: &[Cow<str>], frame: &Frame<'a>) -> bool {
+        let url = args.first().map(|a| &**a).unwrap_or("");
         if url.contains('$') {
             return true;
         }
@@ -498,8 +498,8 @@ impl<'a> Checker<'a> {
         true
     }
 
-    fn return_code(&mut self, at: Span, args: &[String]) -> bool {
-        let first = args.first().map(String::as_str).unwrap_or("");
+    fn return_code(&mut self, at: Span, args: &[Cow<str>]) -> bool {
+        let first = args.first().map(|a| &**a).unwrap_or("");
         let bad = match values::num(first) {
             Some(n) => n > 999,
             None => {
@@ -515,9 +515,10 @@ impl<'a> Checker<'a> {
     }
 
     /// ngx_http_rewrite_if_condition, step by step.
-    fn if_condition(&mut self, at: Span, args: &[String]) -> bool {
-        let mut v: Vec<String> = args.to_vec();
+    fn if_condition(&mut self, at: Span, args: &[Cow<str>]) -> bool {
+        let mut v: Vec<String> = args.iter().map(|a| a.to_string()).collect();
         let bad = |s: &str| format!("invalid condition \"{s}\"");
+        let regexes = &mut self.regexes;
         let msg = (|| {
             let last0 = v.len().checked_sub(1)?;
             if !v[0].starts_with('(') {
@@ -548,7 +549,7 @@ impl<'a> Checker<'a> {
                 }
                 let op = v.get(cur + 1)?.as_str();
                 if matches!(op, "~" | "~*" | "!~" | "!~*") {
-                    return v.get(cur + 2).and_then(|re| regex::pcre_error(re)).map(|m| format!("\u{0}{m}"));
+                    return v.get(cur + 2).and_then(|re| regexes.pcre_error(re)).map(|m| format!("\u{0}{m}"));
                 }
                 if matches!(op, "=" | "!=") {
                     return None;
@@ -583,7 +584,7 @@ impl<'a> Checker<'a> {
 
     /// Reports a pattern PCRE2 would reject; false when it does.
     fn regex(&mut self, at: Span, pattern: &str) -> bool {
-        match regex::pcre_error(pattern) {
+        match self.regexes.pcre_error(pattern) {
             Some(m) => {
                 self.emit(Diagnostic::new(codes::REGEX, at, m));
                 false
@@ -593,7 +594,7 @@ impl<'a> Checker<'a> {
     }
 
     /// `error_page code ... [=[response]] uri`.
-    fn error_page(&mut self, at: Span, args: &[String]) -> bool {
+    fn error_page(&mut self, at: Span, args: &[Cow<str>]) -> bool {
         let n = args.len();
         let codes_end = if n >= 3 && args[n - 2].starts_with('=') { n - 2 } else { n - 1 };
         for a in &args[..codes_end] {
@@ -609,7 +610,7 @@ impl<'a> Checker<'a> {
     }
 
     /// `zone=name:size` / `keys_zone=name:size`: a size nginx can allocate.
-    fn zone_size(&mut self, at: Span, args: &[String], key: &str, min: u64, what: &str) -> bool {
+    fn zone_size(&mut self, at: Span, args: &[Cow<str>], key: &str, min: u64, what: &str) -> bool {
         let Some(arg) = args.iter().find(|a| a.starts_with(key)) else { return true };
         if let Some((zone, _)) = arg[key.len()..].split_once(':') {
             self.zones.push(zone.to_string());
@@ -678,7 +679,7 @@ impl<'a> Checker<'a> {
                         hostnames |= words.len() == 1 && words[0] == "hostnames";
                         let single = matches!(words[0].as_str(), "hostnames" | "volatile");
                         let re = words[0].strip_prefix("~*").or_else(|| words[0].strip_prefix('~'));
-                        if let Some(m) = re.filter(|_| words.len() == 2).and_then(super::regex::pcre_error) {
+                        if let Some(m) = re.filter(|_| words.len() == 2).and_then(|re| self.regexes.pcre_error(re)) {
                             let mut diag = Diagnostic::new(codes::REGEX, e.name.span, m);
                             diag.anchor = Some(e.report_span());
                             self.emit(diag);
@@ -917,8 +918,8 @@ fn bitmask_values(name: &str, spec: &DirectiveSpec) -> &'static [&'static str] {
 }
 
 /// `expires [modified] time | epoch | max | off` (time may be negative or `@` a time of day).
-fn valid_expires(args: &[String]) -> bool {
-    let v: Vec<&str> = args.iter().map(String::as_str).collect();
+fn valid_expires(args: &[Cow<str>]) -> bool {
+    let v: Vec<&str> = args.iter().map(|a| &**a).collect();
     let v = match v.as_slice() {
         ["modified", t] => *t,
         [t] => *t,
@@ -951,9 +952,9 @@ fn has_value(spec: &DirectiveSpec, v: &str) -> bool {
     spec.values().iter().any(|x| x.eq_ignore_ascii_case(v))
 }
 
-fn location_modifier(args: &[String]) -> &str {
+fn location_modifier<'s>(args: &'s [Cow<str>]) -> &'s str {
     match args {
-        [m, _] => m.as_str(),
+        [m, _] => m,
         [one] => {
             for m in ["=", "^~", "~*", "~"] {
                 if one.starts_with(m) {
@@ -966,7 +967,7 @@ fn location_modifier(args: &[String]) -> &str {
     }
 }
 
-fn location_name(args: &[String]) -> Vec<u8> {
+fn location_name(args: &[Cow<str>]) -> Vec<u8> {
     match args {
         [_, n] => n.as_bytes().to_vec(),
         [one] => one.as_bytes()[location_modifier(args).len()..].to_vec(),

@@ -2,6 +2,7 @@
 //! Linux build knows for the target version, duplicate default servers per socket, and
 //! `listen ... ssl` bookkeeping for the certificate check.
 
+use std::borrow::Cow;
 use super::codes;
 use super::Checker;
 use crate::report::Diagnostic;
@@ -50,9 +51,9 @@ pub(crate) fn socket(addr: &str) -> Result<String, &'static str> {
 }
 
 impl<'a> Checker<'a> {
-    pub(super) fn http_listen(&mut self, d: &'a Directive, args: &[String]) -> bool {
+    pub(super) fn http_listen(&mut self, d: &'a Directive, args: &[Cow<str>]) -> bool {
         let at = d.name.span;
-        let addr = args.first().map(String::as_str).unwrap_or("");
+        let addr = args.first().map(|a| &**a).unwrap_or("");
         let sock = match socket(addr) {
             Ok(s) => s,
             Err(e) => {
@@ -127,9 +128,9 @@ impl<'a> Checker<'a> {
     }
 
     /// `listen` in a stream server (ngx_stream_core_listen): its own parameter set and wording.
-    pub(super) fn stream_listen(&mut self, d: &'a Directive, args: &[String]) -> bool {
+    pub(super) fn stream_listen(&mut self, d: &'a Directive, args: &[Cow<str>]) -> bool {
         let at = d.name.span;
-        let addr = args.first().map(String::as_str).unwrap_or("");
+        let addr = args.first().map(|a| &**a).unwrap_or("");
         if let Err(e) = socket(addr) {
             self.emit(Diagnostic::new(codes::LISTEN, at, format!("{e} in \"{addr}\" of the \"listen\" directive")));
             return false;

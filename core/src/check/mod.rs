@@ -17,11 +17,13 @@ mod tests;
 pub mod values;
 mod variables;
 
+use crate::fxhash::FxHashMap;
 use crate::include::Config;
 use crate::report::{Diagnostic, Severity};
 use crate::source::{SourceSet, Span};
 use crate::spec::{BlockBody, Context, Lookup, NginxVersion, Spec, Unavailable};
 use crate::syntax::{Directive, Node, Terminator};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// When nginx meets a problem, for ordering diagnostics like nginx's output.
@@ -123,6 +125,8 @@ pub(crate) struct Checker<'a> {
     pub(crate) cache_uses: Vec<(String, String, Span)>,
     /// Load-time needs already noted (one note per file, name or user).
     pub(crate) noted: std::collections::HashSet<String>,
+    lookups: FxHashMap<(Cow<'a, str>, Context), Lookup>,
+    pub(crate) regexes: regex::Memo,
 }
 
 impl<'a> Checker<'a> {
@@ -152,7 +156,16 @@ impl<'a> Checker<'a> {
             zones: Vec::new(),
             zone_uses: Vec::new(),
             cache_uses: Vec::new(),
+            lookups: Default::default(),
+            regexes: Default::default(),
         }
+    }
+
+    /// [`Spec::lookup`], remembered per (name, context): a configuration repeats a few dozen
+    /// names thousands of times.
+    fn lookup(&mut self, name: &Cow<'a, str>, ctx: Context) -> Lookup {
+        let spec = self.spec;
+        *self.lookups.entry((name.clone(), ctx)).or_insert_with(|| spec.lookup(name, ctx))
     }
 
     pub(crate) fn src(&self, doc: usize) -> &'a [u8] {
@@ -189,13 +202,13 @@ impl<'a> Checker<'a> {
 
     fn directive(&mut self, doc: usize, d: &'a Directive, frame: &Frame<'a>, state: &mut BlockState, incl_depth: usize) {
         let src = self.src(doc);
-        let name = d.name.text(src).into_owned();
+        let name = d.name.text(src);
         if matches!(d.terminator, Terminator::Missing) {
             return; // a syntax error already stands here
         }
         let ctx = frame.ctx;
         self.anchor = Some(d.report_span());
-        let spec = match self.spec.lookup(&name, ctx) {
+        let spec = match self.lookup(&name, ctx) {
             Lookup::Found(s) => s,
             Lookup::NotAllowedHere { allowed } => {
                 let diag = Diagnostic::new(codes::NOT_ALLOWED_HERE, d.name.span, format!("\"{name}\" directive is not allowed here"))
@@ -245,7 +258,7 @@ impl<'a> Checker<'a> {
         let mut inner = Frame {
             ctx: inner_ctx,
             location: frame.location.clone(),
-            in_if_or_limit: frame.in_if_or_limit || matches!(name.as_str(), "if" | "limit_except"),
+            in_if_or_limit: frame.in_if_or_limit || matches!(&*name, "if" | "limit_except"),
         };
         if name == "location" {
             inner.location = Some(handlers::LocationInfo::of(d, src, self.next_scope));
@@ -318,8 +331,23 @@ impl<'a> Checker<'a> {
 
 /// Text of a token as nginx prints it with `%s`: up to the first NUL byte.
 pub(crate) fn nginx_text(bytes: &[u8]) -> String {
-    let cut = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+    let cut = memchr::memchr(0, bytes).unwrap_or(bytes.len());
     String::from_utf8_lossy(&bytes[..cut]).into_owned()
+}
+
+/// [`nginx_text`] of a word's value, borrowed from the source when it can be (no escapes, no
+/// NUL, valid UTF-8).
+pub(crate) fn nginx_text_of<'s>(value: Cow<'s, [u8]>) -> Cow<'s, str> {
+    match value {
+        Cow::Borrowed(b) => {
+            let b = &b[..memchr::memchr(0, b).unwrap_or(b.len())];
+            match std::str::from_utf8(b) {
+                Ok(s) => Cow::Borrowed(s),
+                Err(_) => String::from_utf8_lossy(b),
+            }
+        }
+        Cow::Owned(v) => Cow::Owned(nginx_text(&v)),
+    }
 }
 
 /// Severity downgrade for snippets, where the including file may supply what is missing.

@@ -43,6 +43,22 @@ pub(crate) fn pcre_error(pattern: &str) -> Option<String> {
     })
 }
 
+/// [`pcre_error`] remembered per pattern: configurations repeat the same location and rewrite
+/// regexes in server after server, and parsing one costs far more than a lookup.
+#[derive(Default)]
+pub(crate) struct Memo(crate::fxhash::FxHashMap<String, Option<String>>);
+
+impl Memo {
+    pub(crate) fn pcre_error(&mut self, pattern: &str) -> Option<String> {
+        if let Some(known) = self.0.get(pattern) {
+            return known.clone();
+        }
+        let found = pcre_error(pattern);
+        self.0.insert(pattern.to_string(), found.clone());
+        found
+    }
+}
+
 /// Offset of a `*` right after a quantifier (`a**`, `a+*`): PCRE2 rejects it, regex-syntax nests
 /// it. (`+` and `?` after a quantifier are PCRE's possessive and lazy forms.)
 fn stacked_star(pattern: &str) -> Option<usize> {

@@ -74,9 +74,9 @@ fn named_captures(arg: &[u8], out: &mut HashSet<String>) {
 
 impl Variables {
     pub(crate) fn collect(&mut self, _spec: &Spec, d: &Directive, name: &str, dspec: &DirectiveSpec, src: &[u8], _ctx: Context) {
-        let vals: Vec<Vec<u8>> = d.args.iter().map(|w| w.value(src).into_owned()).collect();
+        let vals: Vec<std::borrow::Cow<[u8]>> = d.args.iter().map(|w| w.value(src)).collect();
         for v in &vals {
-            if v.contains(&b'(') {
+            if memchr::memchr(b'(', v).is_some() {
                 named_captures(v, &mut self.defined);
             }
         }
@@ -93,7 +93,7 @@ impl Variables {
             return;
         }
         let if_regex_at = if name == "if" {
-            vals.iter().position(|v| matches!(v.as_slice(), b"~" | b"~*" | b"!~" | b"!~*")).map(|p| p + 1)
+            vals.iter().position(|v| matches!(&**v, b"~" | b"~*" | b"!~" | b"!~*")).map(|p| p + 1)
         } else {
             None
         };

@@ -6,13 +6,9 @@ pub fn references(value: impl AsRef<[u8]>) -> Vec<(usize, usize, String)> {
     let b = value.as_ref();
     let mut out = Vec::new();
     let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'$' {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        i += 1;
+    while let Some(off) = memchr::memchr(b'$', &b[i..]) {
+        let start = i + off;
+        i = start + 1;
         let braced = b.get(i) == Some(&b'{');
         if braced {
             i += 1;
