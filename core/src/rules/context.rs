@@ -61,6 +61,8 @@ pub struct RuleContext<'a> {
     /// Children by (parent + 1, or 0 for the top level; name id): inheritance lookups stay cheap
     /// even when `http` holds thousands of servers.
     child_index: FxHashMap<(usize, u32), Vec<usize>>,
+    /// Each loaded file without comments, built on first use (see `correctness::code_texts`).
+    pub(crate) code_texts: std::sync::OnceLock<Vec<String>>,
 }
 
 impl<'a> RuleContext<'a> {
@@ -78,6 +80,7 @@ impl<'a> RuleContext<'a> {
             by_name: Default::default(),
             definitions: Default::default(),
             child_index: Default::default(),
+            code_texts: Default::default(),
         };
         cx.walk(config.main, &config.docs[config.main].doc.items, Some(root), None, 0);
         for (i, it) in cx.items.iter().enumerate() {

@@ -11,66 +11,56 @@ use crate::rules::{Rule, RuleContext};
 pub(crate) static RULES: &[Rule] =
     &[root_in_location::RULE, proxy_set_header_drops_host::RULE, uri_in_redirect::RULE, unused_map::RULE, unused_upstream::RULE];
 
-/// Every line of every file the configuration reaches with its comment removed (from a `#` at
-/// the start of a word to the end of the line), for "is this name used anywhere" searches. Lines
-/// are handed out one by one, borrowed from the files (invalid UTF-8 read as U+FFFD): the
-/// searches never build the text, and nothing they look for spans a line break.
-pub(super) fn code_lines(cx: &RuleContext, mut f: impl FnMut(&str)) {
-    // Only the files the configuration reaches: a file handed over but never included (a site in
-    // sites-available, another project's file in an editor workspace) is not read by nginx.
-    let mut seen = std::collections::HashSet::new();
-    for id in cx.config.docs.iter().map(|d| d.file).filter(|&f| seen.insert(f)) {
-        let bytes = cx.files.bytes(id);
-        let text = match std::str::from_utf8(bytes) {
-            Ok(t) => std::borrow::Cow::Borrowed(t),
-            Err(_) => String::from_utf8_lossy(bytes),
-        };
-        for line in text.lines() {
-            f(strip_comment(line));
-        }
-    }
+/// Every file the configuration reaches, its text with its comments removed (from a `#` at the
+/// start of a word to the end of the line; line breaks stay), for "is this name used anywhere"
+/// searches. Invalid UTF-8 reads as U+FFFD. Built once per analysis, on first use, and shared by
+/// the rules that search it.
+pub(super) fn code_texts<'c>(cx: &'c RuleContext) -> &'c [String] {
+    cx.code_texts.get_or_init(|| {
+        // Only the files the configuration reaches: a file handed over but never included (a
+        // site in sites-available, another project's file in an editor workspace) is not read
+        // by nginx.
+        let mut seen = std::collections::HashSet::new();
+        cx.config
+            .docs
+            .iter()
+            .map(|d| d.file)
+            .filter(|&f| seen.insert(f))
+            .map(|id| {
+                let bytes = cx.files.bytes(id);
+                match std::str::from_utf8(bytes) {
+                    Ok(t) => strip_comments(t),
+                    Err(_) => strip_comments(&String::from_utf8_lossy(bytes)),
+                }
+            })
+            .collect()
+    })
 }
 
-/// `line` up to its first `#` that starts a word (after whitespace, `;`, `{`, `}` or at the start).
-fn strip_comment(line: &str) -> &str {
-    let b = line.as_bytes();
-    let mut from = 0;
+/// `text` without its comments: each `#` that starts a word (after whitespace, `;`, `{`, `}`,
+/// or at the start of the text) up to, not including, the end of its line.
+fn strip_comments(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let (mut kept, mut from) = (0, 0);
     while let Some(off) = memchr::memchr(b'#', &b[from..]) {
         let i = from + off;
         let starts_word = match i.checked_sub(1).map(|p| b[p]) {
             None => true,
             // char::is_whitespace in ASCII: \t \n \x0B \x0C \r and space.
             Some(p) if p.is_ascii() => matches!(p, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' | b';' | b'{' | b'}'),
-            Some(_) => line[..i].chars().next_back().is_some_and(char::is_whitespace),
+            Some(_) => text[..i].chars().next_back().is_some_and(char::is_whitespace),
         };
         if starts_word {
-            return &line[..i];
+            out.push_str(&text[kept..i]);
+            kept = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n);
+            from = kept;
+        } else {
+            from = i + 1;
         }
-        from = i + 1;
     }
-    line
-}
-
-/// Every maximal run of `word` bytes (ASCII) in `hay`, in order.
-pub(super) fn tokens<'h, 'w>(hay: &'h str, word: &'w [bool; 256]) -> impl Iterator<Item = &'h str> + 'w
-where
-    'h: 'w,
-{
-    let b = hay.as_bytes();
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        while i < b.len() && !word[b[i] as usize] {
-            i += 1;
-        }
-        if i == b.len() {
-            return None;
-        }
-        let s = i;
-        while i < b.len() && word[b[i] as usize] {
-            i += 1;
-        }
-        Some(&hay[s..i])
-    })
+    out.push_str(&text[kept..]);
+    out
 }
 
 /// `word` as a table over bytes.
@@ -79,28 +69,52 @@ pub(super) fn byte_table(word: impl Fn(u8) -> bool) -> [bool; 256] {
 }
 
 /// Counts of the names in `counts` (its keys) occurring as whole tokens (maximal runs of `word`
-/// bytes) in the loaded code: only tokens that could be one of the names are looked up.
+/// bytes) in the loaded code.
 pub(super) fn count_names(cx: &RuleContext, counts: &mut std::collections::HashMap<&str, usize>, word: impl Fn(u8) -> bool) {
     if counts.is_empty() {
         return;
     }
     let word = byte_table(word);
+    for text in code_texts(cx) {
+        count_tokens_in(text, &word, counts);
+    }
+}
+
+/// Adds to `counts` the occurrences of its keys as whole tokens of `text`. Only tokens starting
+/// with a byte some key starts with are looked up; with at most three such bytes, memchr jumps
+/// from one candidate start to the next.
+fn count_tokens_in(text: &str, word: &[bool; 256], counts: &mut std::collections::HashMap<&str, usize>) {
     let mut first = [false; 256];
     let (mut min, mut max) = (usize::MAX, 0);
-    for k in counts.keys() {
+    for k in counts.keys().filter(|k| !k.is_empty()) {
         first[k.as_bytes()[0] as usize] = true;
         min = min.min(k.len());
         max = max.max(k.len());
     }
-    code_lines(cx, |line| {
-        for t in tokens(line, &word) {
-            if first[t.as_bytes()[0] as usize] && (min..=max).contains(&t.len()) {
-                if let Some(n) = counts.get_mut(t) {
-                    *n += 1;
-                }
+    let starts: Vec<u8> = (0..=255u8).filter(|&c| first[c as usize] && word[c as usize]).collect();
+    let b = text.as_bytes();
+    let next = |from: usize| match starts.as_slice() {
+        [] => None,
+        [a] => memchr::memchr(*a, &b[from..]),
+        [a, c] => memchr::memchr2(*a, *c, &b[from..]),
+        [a, c, d] => memchr::memchr3(*a, *c, *d, &b[from..]),
+        _ => b[from..].iter().position(|&x| first[x as usize] && word[x as usize]),
+    };
+    let mut i = 0;
+    while let Some(off) = next(i) {
+        let s = i + off;
+        let mut e = s + 1;
+        while e < b.len() && word[b[e] as usize] {
+            e += 1;
+        }
+        // A token starts after a non-word byte; inside a longer token, skip past its end.
+        if (s == 0 || !word[b[s - 1] as usize]) && (min..=max).contains(&(e - s)) {
+            if let Some(n) = counts.get_mut(&text[s..e]) {
+                *n += 1;
             }
         }
-    });
+        i = e;
+    }
 }
 
 /// Every maximal run of `word` characters in `hay`, counted (the reference `tokens` and
@@ -151,38 +165,56 @@ mod tests {
     }
 
     #[test]
-    fn tokens_agree_with_token_counts() {
+    fn count_tokens_in_agrees_with_token_counts() {
         let word_b = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.');
         let word_c = |c: char| c.is_ascii() && word_b(c as u8);
-        for hay in ["upstream a-b { } proxy_pass http://a-b; x.a-b a-bc a-b", "", "  ", "a", "é-x\u{fffd}y日z ", "-a-"] {
-            let mut got = std::collections::HashMap::new();
-            for t in super::tokens(hay, &super::byte_table(word_b)) {
-                *got.entry(t).or_insert(0) += 1;
+        let table = super::byte_table(word_b);
+        let hays = ["upstream a-b { } proxy_pass http://a-b; x.a-b a-bc a-b", "", "  ", "a", "é-x\u{fffd}y日z ", "-a-", "ba b bab a.b\nb"];
+        let name_sets: [&[&str]; 5] = [&["a-b", "a-bc"], &["a", "b", "bab"], &["a", "b", "x", "y", "z", "-a-", "a-b"], &["日"], &["", "b"]];
+        for hay in hays {
+            let all = super::token_counts(hay, word_c);
+            for names in name_sets {
+                let mut got: std::collections::HashMap<&str, usize> = names.iter().map(|n| (*n, 0)).collect();
+                super::count_tokens_in(hay, &table, &mut got);
+                for n in names {
+                    assert_eq!(got[n], all.get(n).copied().unwrap_or(0), "{hay:?} {n:?}");
+                }
             }
-            assert_eq!(got, super::token_counts(hay, word_c), "{hay:?}");
         }
     }
 
-    /// The per-character comment cut `code_text` used before `strip_comment`.
-    fn strip_comment_reference(line: &str) -> &str {
-        let mut prev = ' ';
-        for (i, c) in line.char_indices() {
-            if c == '#' && (prev.is_whitespace() || matches!(prev, ';' | '{' | '}')) {
-                return &line[..i];
+    /// The text `code_text` built before `strip_comments`: per line, cut at the first `#` that
+    /// starts a word, then a line break.
+    fn code_text_reference(text: &str) -> String {
+        let mut out = String::new();
+        for line in text.lines() {
+            let mut prev = ' ';
+            let mut cut = line.len();
+            for (i, c) in line.char_indices() {
+                if c == '#' && (prev.is_whitespace() || matches!(prev, ';' | '{' | '}')) {
+                    cut = i;
+                    break;
+                }
+                prev = c;
             }
-            prev = c;
+            out.push_str(&line[..cut]);
+            out.push('\n');
         }
-        line
+        out
     }
 
+    /// The searches treat whitespace as a separator and nothing else: the same non-whitespace
+    /// runs, in order, mean the same findings.
     #[test]
-    fn strip_comment_agrees_with_the_character_scan() {
-        let lines = [
+    fn strip_comments_agrees_with_the_line_by_line_cut() {
+        let texts = [
             "", "#", "a#b", "a #b", "a\t#b", "a\x0b#b", "a\x0c#b", "a\r#b", "a;#b", "a{#b", "a}#b", "a\x1c#b",
             "a\u{a0}#b", "a\u{3000}#b", "a\u{85}#b", "é#b", "\u{fffd}#b", "x#y #z", "'#' \"a #b\"", "##", "a##b #",
+            "a #c\nb\r\n#d\r\ne f #g", "no newline #at end", "x\n\n#\n${a}#b\n", "a\r\n", "#x\ny", "\n#x",
         ];
-        for l in lines {
-            assert_eq!(super::strip_comment(l), strip_comment_reference(l), "{l:?}");
+        for t in texts {
+            let (new, old) = (super::strip_comments(t), code_text_reference(t));
+            assert!(new.split_whitespace().eq(old.split_whitespace()), "{t:?}: {new:?} vs {old:?}");
         }
     }
 

@@ -60,9 +60,9 @@ fn defined<'s>(it: &'s Item) -> Option<&'s str> {
     var.strip_prefix('$').filter(|n| !n.is_empty())
 }
 
-/// Counts `$name` and `${name}` references to the names in `counts` in `line`.
-fn dollar_refs(line: &str, counts: &mut HashMap<&str, usize>) {
-    let b = line.as_bytes();
+/// Counts `$name` and `${name}` references to the names in `counts` in `text`.
+fn dollar_refs(text: &str, counts: &mut HashMap<&str, usize>) {
+    let b = text.as_bytes();
     let mut i = 0;
     while let Some(off) = memchr::memchr(b'$', &b[i..]) {
         let s = i + off + 1;
@@ -73,7 +73,7 @@ fn dollar_refs(line: &str, counts: &mut HashMap<&str, usize>) {
             e += 1;
         }
         if e > n0 && (!braced || b.get(e) == Some(&b'}')) {
-            if let Some(n) = counts.get_mut(&line[n0..e]) {
+            if let Some(n) = counts.get_mut(&text[n0..e]) {
                 *n += 1;
             }
         }
@@ -81,15 +81,15 @@ fn dollar_refs(line: &str, counts: &mut HashMap<&str, usize>) {
     }
 }
 
-/// Names read by scripting modules (`var.name`, `variables.name`, `var["name"]`) in `line`
+/// Names read by scripting modules (`var.name`, `variables.name`, `var["name"]`) in `text`
 /// that are keys of `counts`.
-fn scripted_names<'k>(line: &str, var: &memchr::memmem::Finder, counts: &HashMap<&'k str, usize>, names: &mut HashSet<&'k str>) {
-    let b = line.as_bytes();
+fn scripted_names<'k>(text: &str, var: &memchr::memmem::Finder, counts: &HashMap<&'k str, usize>, names: &mut HashSet<&'k str>) {
+    let b = text.as_bytes();
     for i in var.find_iter(b) {
         if i > 0 && word(b[i - 1]) {
             continue;
         }
-        let after = &line[i + 3..];
+        let after = &text[i + 3..];
         let Some(rest) = ["iables.", ".", "[\"", "['"].iter().find_map(|p| after.strip_prefix(p)) else { continue };
         let end = rest.bytes().position(|c| !word(c)).unwrap_or(rest.len());
         if let Some((k, _)) = counts.get_key_value(&rest[..end]) {
@@ -105,10 +105,10 @@ fn check(cx: &RuleContext, out: &mut Findings) {
     }
     let mut scripted_uses = HashSet::new();
     let var = memchr::memmem::Finder::new("var");
-    super::code_lines(cx, |line| {
-        dollar_refs(line, &mut refs);
-        scripted_names(line, &var, &refs, &mut scripted_uses);
-    });
+    for text in super::code_texts(cx) {
+        dollar_refs(text, &mut refs);
+        scripted_names(text, &var, &refs, &mut scripted_uses);
+    }
     for it in cx.items() {
         let Some(name) = defined(it) else { continue };
         // `$name` ends at a non-word character (what precedes the `$` does not matter).
