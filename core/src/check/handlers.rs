@@ -116,8 +116,28 @@ impl<'a> Checker<'a> {
         frame: &Frame<'a>,
         state: &mut BlockState,
     ) -> bool {
+        // The argument texts go in a buffer kept across directives (one allocation per run).
         let src = self.src(doc);
-        let args: Vec<Cow<'a, str>> = d.args.iter().map(|w| super::nginx_text_of(w.value(src))).collect();
+        let mut args = std::mem::take(&mut self.arg_buf);
+        args.extend(d.args.iter().map(|w| super::nginx_text_of(w.value(src))));
+        let go_on = self.handle_args(doc, d, name, spec, frame, state, &args);
+        args.clear();
+        self.arg_buf = args;
+        go_on
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn handle_args(
+        &mut self,
+        doc: usize,
+        d: &'a Directive,
+        name: &str,
+        spec: &'static DirectiveSpec,
+        frame: &Frame<'a>,
+        state: &mut BlockState,
+        args: &[Cow<'a, str>],
+    ) -> bool {
+        let src = self.src(doc);
         let at = d.name.span;
         self.vars.collect(self.spec, d, name, spec, src, frame.ctx);
         let handler = spec.handler();
@@ -171,13 +191,14 @@ impl<'a> Checker<'a> {
 
         // "is duplicate": a second occurrence in the same conf structure (same block).
         if is_dup_slot(handler) || is_dup_handler(handler) {
-            if let Some(prev) = state.seen.get(name) {
+            // The entry's name is the directive's name (lookups match names exactly).
+            if let Some(prev) = state.seen.get(spec.name()) {
                 let diag = Diagnostic::new(codes::DUPLICATE, at, format!("\"{name}\" directive is duplicate"))
                     .with_label(*prev, "first set here");
                 self.emit(diag);
                 return false;
             }
-            state.seen.insert(name.to_string(), at);
+            state.seen.insert(spec.name(), at);
         }
 
         self.load_time_needs(name, &args, at, frame.ctx);
@@ -251,7 +272,7 @@ impl<'a> Checker<'a> {
                 }
             }
             ("server_name", Context::Server) => {
-                for a in &args {
+                for a in args {
                     if let Some(re) = a.strip_prefix('~') {
                         if !self.regex(at, re) {
                             return false;
@@ -259,7 +280,7 @@ impl<'a> Checker<'a> {
                     }
                 }
                 if let Some(s) = self.servers.last_mut() {
-                    for a in &args {
+                    for a in args {
                         s.names.push((a.to_ascii_lowercase(), at));
                     }
                 }

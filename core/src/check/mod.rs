@@ -79,7 +79,7 @@ pub fn check(files: &SourceSet, config: &Config, opts: &CheckOptions) -> Vec<Dia
 /// Per-block (per nginx conf structure) state: which single-value directives were set.
 #[derive(Default)]
 struct BlockState {
-    seen: HashMap<String, Span>,
+    seen: FxHashMap<&'static str, Span>,
     /// root (false) or alias (true), and where.
     root_alias: Option<(bool, Span)>,
 }
@@ -127,6 +127,8 @@ pub(crate) struct Checker<'a> {
     pub(crate) noted: std::collections::HashSet<String>,
     lookups: FxHashMap<(Cow<'a, str>, Context), Lookup>,
     pub(crate) regexes: regex::Memo,
+    /// Scratch buffer for the argument texts of the directive being handled.
+    arg_buf: Vec<Cow<'a, str>>,
 }
 
 impl<'a> Checker<'a> {
@@ -158,6 +160,7 @@ impl<'a> Checker<'a> {
             cache_uses: Vec::new(),
             lookups: Default::default(),
             regexes: Default::default(),
+            arg_buf: Vec::new(),
         }
     }
 

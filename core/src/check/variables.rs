@@ -28,16 +28,39 @@ fn defines(name: &str, nargs: usize) -> Option<usize> {
     })
 }
 
-/// Arguments nginx reads as regexes or code, not as text with variables.
-fn skip_arg(name: &str, i: usize, arg: &[u8]) -> bool {
-    match name {
-        "location" | "fastcgi_split_path_info" | "valid_referers" | "server_name" => true,
-        "rewrite" => i == 0,
-        "proxy_redirect" | "proxy_cookie_path" | "proxy_cookie_domain" => arg.starts_with(b"~"),
-        "log_format" => i == 0 || arg.starts_with(b"escape="),
-        "if" => false,
-        n if n.starts_with("perl") || n.starts_with("js_") || n.contains("lua") => true,
-        _ => false,
+/// Which arguments of a directive nginx reads as regexes or code, not as text with variables.
+#[derive(Clone, Copy)]
+enum Skip {
+    None,
+    All,
+    First,
+    /// Those starting with `~`.
+    Tilde,
+    /// The first, and `escape=...`.
+    LogFormat,
+}
+
+impl Skip {
+    fn of(name: &str) -> Skip {
+        match name {
+            "location" | "fastcgi_split_path_info" | "valid_referers" | "server_name" => Skip::All,
+            "rewrite" => Skip::First,
+            "proxy_redirect" | "proxy_cookie_path" | "proxy_cookie_domain" => Skip::Tilde,
+            "log_format" => Skip::LogFormat,
+            "if" => Skip::None,
+            n if n.starts_with("perl") || n.starts_with("js_") || n.contains("lua") => Skip::All,
+            _ => Skip::None,
+        }
+    }
+
+    fn skips(self, i: usize, arg: &[u8]) -> bool {
+        match self {
+            Skip::None => false,
+            Skip::All => true,
+            Skip::First => i == 0,
+            Skip::Tilde => arg.starts_with(b"~"),
+            Skip::LogFormat => i == 0 || arg.starts_with(b"escape="),
+        }
     }
 }
 
@@ -74,15 +97,16 @@ fn named_captures(arg: &[u8], out: &mut HashSet<String>) {
 
 impl Variables {
     pub(crate) fn collect(&mut self, _spec: &Spec, d: &Directive, name: &str, dspec: &DirectiveSpec, src: &[u8], _ctx: Context) {
-        let vals: Vec<std::borrow::Cow<[u8]>> = d.args.iter().map(|w| w.value(src)).collect();
-        for v in &vals {
-            if memchr::memchr(b'(', v).is_some() {
-                named_captures(v, &mut self.defined);
+        // Values are read a few times over: borrowed slices of the source (unless escaped).
+        let vals = || d.args.iter().map(|w| w.value(src));
+        for v in vals() {
+            if v.contains(&b'(') {
+                named_captures(&v, &mut self.defined);
             }
         }
-        let def = defines(name, vals.len());
+        let def = defines(name, d.args.len());
         if let Some(k) = def {
-            if let Some(v) = vals.get(k) {
+            if let Some(v) = vals().nth(k) {
                 if let Some(n) = v.strip_prefix(b"$") {
                     self.defined.insert(String::from_utf8_lossy(n).into_owned());
                 }
@@ -93,15 +117,19 @@ impl Variables {
             return;
         }
         let if_regex_at = if name == "if" {
-            vals.iter().position(|v| matches!(&**v, b"~" | b"~*" | b"!~" | b"!~*")).map(|p| p + 1)
+            vals().position(|v| matches!(&*v, b"~" | b"~*" | b"!~" | b"!~*")).map(|p| p + 1)
         } else {
             None
         };
-        for (i, v) in vals.iter().enumerate() {
-            if Some(i) == def || Some(i) == if_regex_at || skip_arg(name, i, v) {
+        let skip = Skip::of(name);
+        if matches!(skip, Skip::All) {
+            return;
+        }
+        for (i, v) in vals().enumerate() {
+            if Some(i) == def || Some(i) == if_regex_at || skip.skips(i, &v) || !v.contains(&b'$') {
                 continue;
             }
-            for (off, r) in references(v) {
+            for (off, r) in references(&v) {
                 let w = d.args[i];
                 let start = (w.content_span().start as usize + off).min(w.span.end as usize);
                 let span = Span::new(w.span.file, start, (start + 1 + r.len()).min(w.span.end as usize));

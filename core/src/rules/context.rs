@@ -63,6 +63,8 @@ pub struct RuleContext<'a> {
     child_index: FxHashMap<(usize, u32), Vec<usize>>,
     /// Each loaded file without comments, built on first use (see `correctness::code_texts`).
     pub(crate) code_texts: std::sync::OnceLock<Vec<String>>,
+    /// Spec lookups of block directives while walking, by (name, context).
+    block_lookups: FxHashMap<(Cow<'a, str>, Context), crate::spec::Lookup>,
 }
 
 impl<'a> RuleContext<'a> {
@@ -81,6 +83,7 @@ impl<'a> RuleContext<'a> {
             definitions: Default::default(),
             child_index: Default::default(),
             code_texts: Default::default(),
+            block_lookups: Default::default(),
         };
         cx.walk(config.main, &config.docs[config.main].doc.items, Some(root), None, 0);
         for (i, it) in cx.items.iter().enumerate() {
@@ -135,10 +138,14 @@ impl<'a> RuleContext<'a> {
             }
             if let Some(b) = d.block() {
                 let inner = match (b.kind, ctx) {
-                    (BlockKind::Directives, Some(c)) => match self.spec.lookup(&self.items[i].name, c) {
-                        crate::spec::Lookup::Found(s) => s.body_context(c),
-                        _ => None,
-                    },
+                    (BlockKind::Directives, Some(c)) => {
+                        let spec = self.spec;
+                        let key = (self.items[i].name.clone(), c);
+                        match *self.block_lookups.entry(key).or_insert_with_key(|(n, c)| spec.lookup(n, *c)) {
+                            crate::spec::Lookup::Found(s) => s.body_context(c),
+                            _ => None,
+                        }
+                    }
                     _ => None,
                 };
                 self.walk(doc, &b.items, inner, Some(i), depth);

@@ -53,7 +53,7 @@ impl Word {
         if !self.escaped {
             return Cow::Borrowed(content);
         }
-        Cow::Owned(unescape(content))
+        unescaped(content)
     }
 
     /// The value as text (lossy for invalid UTF-8).
@@ -78,6 +78,24 @@ impl Word {
             return src.get(self.content_span().range()) == Some(s.as_bytes());
         }
         *self.value(src) == *s.as_bytes()
+    }
+}
+
+/// Whether [`unescape`] would change `content`: a backslash before one of `"'\\trn` (regexes
+/// such as `\.php$` keep their backslashes, and need no copy).
+fn changes_on_unescape(content: &[u8]) -> bool {
+    memchr::memchr_iter(b'\\', content)
+        .any(|i| matches!(content.get(i + 1), Some(b'"' | b'\'' | b'\\' | b't' | b'r' | b'n')))
+}
+
+/// [`unescape`], borrowing `content` when nothing changes (kept out of line: [`Word::value`]
+/// runs for every argument, and most hold no backslash).
+#[inline(never)]
+fn unescaped(content: &[u8]) -> Cow<'_, [u8]> {
+    if changes_on_unescape(content) {
+        Cow::Owned(unescape(content))
+    } else {
+        Cow::Borrowed(content)
     }
 }
 
@@ -262,5 +280,16 @@ impl Document {
         let mut n = 0;
         self.walk(|_, _| n += 1);
         n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn changes_on_unescape_is_exactly_when_unescape_changes_something() {
+        let cases: [&[u8]; 12] = [b"", b"\\", b"a\\", b"\\.php$", b"\\d+\\.\\w", b"\\t", b"a\\nb", b"\\\\", b"\\\\.", b"\\\"x", b"\\'", b"\\r\\x"];
+        for c in cases {
+            assert_eq!(super::changes_on_unescape(c), super::unescape(c) != c, "{:?}", String::from_utf8_lossy(c));
+        }
     }
 }
