@@ -1,10 +1,10 @@
 //! Times ngxlint on one file, in-process, for bench/compare.sh (and by hand):
 //!
-//!     cargo run --release -p ngxlint --example parse_file -- FILE [RUNS] [--analyze] [--once] [--diagnostics]
+//!     cargo run --release -p ngxlint --example parse_file -- FILE [RUNS] [--analyze] [--all-rules] [--once] [--diagnostics]
 //!     cargo run --release -p ngxlint --example parse_file -- --gen SIZE_MB OUT
 //!
 //! Reads FILE once, then parses it RUNS times (default 20) with `syntax::parse` (or `analyze`
-//! with --analyze), and prints one line of `key=value` pairs: bytes, runs, best and median
+//! with --analyze; `--all-rules` selects every rule, as `check --select ALL` does), and prints one line of `key=value` pairs: bytes, runs, best and median
 //! seconds per run, and MB/s (decimal: 10^6 bytes) from the median. `--diagnostics` also prints the analysis' diagnostics, counted by
 //! message, to stderr. `--once` parses a single time
 //! and prints nothing but the directive count (for a max-RSS measurement of one parse).
@@ -46,7 +46,10 @@ fn main() {
     let bytes = std::fs::read(path).expect("read FILE");
     let mut files = ngxlint::SourceSet::new();
     let main = files.add(path.as_str(), &bytes);
-    let opts = ngxlint::Options::default();
+    let mut opts = ngxlint::Options::default();
+    if args.iter().any(|a| a == "--all-rules") {
+        opts.rules.select = vec!["ALL".into()];
+    }
 
     let mut times = Vec::with_capacity(runs);
     let mut directives = 0;
