@@ -62,7 +62,7 @@ pub struct Config {
     pub docs: Vec<ParsedFile>,
     pub includes: Vec<Include>,
     /// Include sites by (document, directive start).
-    site_index: HashMap<(usize, u32), usize>,
+    site_index: crate::fxhash::FxHashMap<(usize, u32), usize>,
     /// Key that orders a document's offsets the way nginx meets them (see [`Config::order_key`]).
     /// Per document: the document and include-site offset it was first reached from.
     doc_parents: Vec<Option<(usize, u32)>>,
@@ -75,6 +75,9 @@ impl Config {
 
     /// The include resolved at a directive, if it is one.
     pub fn include_at(&self, doc: usize, directive: &Directive) -> Option<&Include> {
+        if self.site_index.is_empty() {
+            return None;
+        }
         self.site_index.get(&(doc, directive.span.start)).map(|&i| &self.includes[i])
     }
 
@@ -281,7 +284,7 @@ pub fn resolve(files: &SourceSet, main: FileId, opts: &IncludeOptions) -> (Confi
     }
     let mut includes = r.includes;
     let mut diagnostics = r.diagnostics;
-    let site_index: HashMap<(usize, u32), usize> =
+    let site_index: crate::fxhash::FxHashMap<(usize, u32), usize> =
         includes.iter().enumerate().map(|(i, inc)| ((inc.doc, inc.span.start), i)).collect();
     let doc_parents = mark_cycles(&r.docs, &mut includes, main_doc, &mut diagnostics, files);
     for d in &r.docs {

@@ -24,7 +24,6 @@ use crate::source::{SourceSet, Span};
 use crate::spec::{BlockBody, Context, Lookup, NginxVersion, Spec, Unavailable};
 use crate::syntax::{Directive, Node, Terminator};
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// When nginx meets a problem, for ordering diagnostics like nginx's output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -100,11 +99,11 @@ pub(crate) struct Checker<'a> {
     pub(crate) diags: Vec<Diagnostic>,
     events_seen: bool,
     pub(crate) log_formats: Vec<String>,
-    pub(crate) upstreams: HashMap<String, Span>,
+    pub(crate) upstreams: FxHashMap<String, Span>,
     pub(crate) listen: listen::Sockets,
     pub(crate) vars: variables::Variables,
     /// Static locations per parent block (server or location), for duplicate detection.
-    pub(crate) static_locations: HashMap<(usize, bool, Vec<u8>), Span>,
+    pub(crate) static_locations: FxHashMap<(usize, bool, Vec<u8>), Span>,
     next_scope: usize,
     /// Per server: its listen-ssl sites and whether it (or http) has a certificate.
     pub(crate) http_has_cert: bool,
@@ -124,7 +123,7 @@ pub(crate) struct Checker<'a> {
     pub(crate) zone_uses: Vec<(String, Span)>,
     pub(crate) cache_uses: Vec<(String, String, Span)>,
     /// Load-time needs already noted (one note per file, name or user).
-    pub(crate) noted: std::collections::HashSet<String>,
+    pub(crate) noted: crate::fxhash::FxHashSet<String>,
     lookups: FxHashMap<(Cow<'a, str>, Context), Lookup>,
     pub(crate) regexes: regex::Memo,
     /// Scratch buffer for the argument texts of the directive being handled.
@@ -141,10 +140,10 @@ impl<'a> Checker<'a> {
             diags: Vec::new(),
             events_seen: false,
             log_formats: vec!["combined".to_string()],
-            upstreams: HashMap::new(),
+            upstreams: Default::default(),
             listen: listen::Sockets::default(),
             vars: variables::Variables::default(),
-            static_locations: HashMap::new(),
+            static_locations: Default::default(),
             next_scope: 0,
             http_has_cert: false,
             http_has_key: false,

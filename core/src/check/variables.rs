@@ -8,7 +8,7 @@ use crate::report::Diagnostic;
 use crate::source::Span;
 use crate::spec::{Context, DirectiveSpec, Spec};
 use crate::syntax::Directive;
-use std::collections::HashSet;
+use crate::fxhash::FxHashSet as HashSet;
 
 #[derive(Default)]
 pub(crate) struct Variables {
@@ -160,7 +160,7 @@ impl Variables {
 impl Checker<'_> {
     pub(super) fn unknown_variables(&mut self, whole: bool) {
         let uses = std::mem::take(&mut self.vars.uses);
-        let mut reported = HashSet::new();
+        let mut reported = HashSet::default();
         for (name, at) in uses {
             if self.vars.defined.contains(&name) || self.spec.variable(&name).is_some() {
                 continue;
@@ -195,7 +195,7 @@ mod tests {
 
     #[test]
     fn finds_named_captures() {
-        let mut s = HashSet::new();
+        let mut s = HashSet::default();
         named_captures(b"^/(?<user>[^/]+)/(?P<id>\\d+)", &mut s);
         assert!(s.contains("user") && s.contains("id"));
     }

@@ -6,6 +6,7 @@ mod unused_map;
 mod unused_upstream;
 mod uri_in_redirect;
 
+use crate::fxhash::FxHashMap;
 use crate::rules::{Rule, RuleContext};
 
 pub(crate) static RULES: &[Rule] =
@@ -70,7 +71,7 @@ pub(super) fn byte_table(word: impl Fn(u8) -> bool) -> [bool; 256] {
 
 /// Counts of the names in `counts` (its keys) occurring as whole tokens (maximal runs of `word`
 /// bytes) in the loaded code.
-pub(super) fn count_names(cx: &RuleContext, counts: &mut std::collections::HashMap<&str, usize>, word: impl Fn(u8) -> bool) {
+pub(super) fn count_names(cx: &RuleContext, counts: &mut FxHashMap<&str, usize>, word: impl Fn(u8) -> bool) {
     if counts.is_empty() {
         return;
     }
@@ -83,7 +84,7 @@ pub(super) fn count_names(cx: &RuleContext, counts: &mut std::collections::HashM
 /// Adds to `counts` the occurrences of its keys as whole tokens of `text`. Only tokens starting
 /// with a byte some key starts with are looked up; with at most three such bytes, memchr jumps
 /// from one candidate start to the next.
-fn count_tokens_in(text: &str, word: &[bool; 256], counts: &mut std::collections::HashMap<&str, usize>) {
+fn count_tokens_in(text: &str, word: &[bool; 256], counts: &mut FxHashMap<&str, usize>) {
     let mut first = [false; 256];
     let (mut min, mut max) = (usize::MAX, 0);
     for k in counts.keys().filter(|k| !k.is_empty()) {
@@ -174,7 +175,7 @@ mod tests {
         for hay in hays {
             let all = super::token_counts(hay, word_c);
             for names in name_sets {
-                let mut got: std::collections::HashMap<&str, usize> = names.iter().map(|n| (*n, 0)).collect();
+                let mut got: crate::fxhash::FxHashMap<&str, usize> = names.iter().map(|n| (*n, 0)).collect();
                 super::count_tokens_in(hay, &table, &mut got);
                 for n in names {
                     assert_eq!(got[n], all.get(n).copied().unwrap_or(0), "{hay:?} {n:?}");

@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::rules::{Findings, Item, RuleContext};
-use std::collections::{HashMap, HashSet};
+use crate::fxhash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 declare_rule! {
     /// A `map` (or `geo`, `split_clients`) defines a variable that nothing in the configuration
@@ -103,7 +103,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
     if refs.is_empty() {
         return;
     }
-    let mut scripted_uses = HashSet::new();
+    let mut scripted_uses = HashSet::default();
     let var = memchr::memmem::Finder::new("var");
     for text in super::code_texts(cx) {
         dollar_refs(text, &mut refs);
