@@ -60,23 +60,46 @@ pub struct RuleContext<'a> {
     definitions: FxHashMap<Cow<'a, str>, Vec<usize>>,
     /// Children by (parent + 1, or 0 for the top level; name id): inheritance lookups stay cheap
     /// even when `http` holds thousands of servers.
-    child_index: FxHashMap<(usize, u32), Vec<usize>>,
+    child_index: FxHashMap<(usize, u32), Kids>,
     /// Each loaded file without comments, built on first use (see `correctness::code_texts`).
     pub(crate) code_texts: std::sync::OnceLock<Vec<String>>,
     /// Spec lookups of block directives while walking, by (name, context).
     block_lookups: FxHashMap<(Cow<'a, str>, Context), crate::spec::Lookup>,
 }
 
+/// The children of one block with one name: usually a single one (no allocation).
+enum Kids {
+    One(usize),
+    Many(Vec<usize>),
+}
+
+impl Kids {
+    fn push(&mut self, i: usize) {
+        match self {
+            Kids::One(first) => *self = Kids::Many(vec![*first, i]),
+            Kids::Many(v) => v.push(i),
+        }
+    }
+    fn as_slice(&self) -> &[usize] {
+        match self {
+            Kids::One(i) => std::slice::from_ref(i),
+            Kids::Many(v) => v,
+        }
+    }
+}
+
 impl<'a> RuleContext<'a> {
     pub fn new(files: &'a SourceSet, config: &'a Config, model: &'a Model, spec: &'a Spec, root: Context, whole: bool) -> RuleContext<'a> {
+        // Every directive of every file (an include repeating a file makes the vectors grow).
+        let capacity = config.docs.iter().map(|d| d.doc.directive_count()).sum();
         let mut cx = RuleContext {
             files,
             config,
             model,
             spec,
             whole,
-            items: Vec::new(),
-            children: Vec::new(),
+            items: Vec::with_capacity(capacity),
+            children: Vec::with_capacity(capacity),
             roots: Vec::new(),
             name_ids: Default::default(),
             by_name: Default::default(),
@@ -106,7 +129,12 @@ impl<'a> RuleContext<'a> {
                 cx.definitions.entry(v.clone()).or_default().push(i);
             }
             let parent_key = it.parent.map_or(0, |p| p + 1);
-            cx.child_index.entry((parent_key, id)).or_default().push(i);
+            match cx.child_index.entry((parent_key, id)) {
+                std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().push(i),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(Kids::One(i));
+                }
+            }
         }
         cx
     }
@@ -190,7 +218,7 @@ impl<'a> RuleContext<'a> {
     /// Direct children named `name`, in order.
     pub fn children_named(&self, of: Option<usize>, name: &str) -> &[usize] {
         let Some(&id) = self.name_ids.get(name) else { return &[] };
-        self.child_index.get(&(of.map_or(0, |p| p + 1), id)).map(Vec::as_slice).unwrap_or(&[])
+        self.child_index.get(&(of.map_or(0, |p| p + 1), id)).map(Kids::as_slice).unwrap_or(&[])
     }
 
     /// The first direct child named `name`.
