@@ -50,6 +50,9 @@ pub const MAX_FILE_SIZE: usize = u32::MAX as usize - 1;
 pub struct SourceFile {
     path: String,
     bytes: Arc<[u8]>,
+    /// The same bytes as text (the same allocation), when they are valid UTF-8: validated once
+    /// here, so words can be read as `&str` without validating each one again.
+    text: Option<Arc<str>>,
     lines: LineIndex,
 }
 
@@ -60,9 +63,16 @@ impl SourceFile {
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }
+    /// The file as text when it is valid UTF-8.
+    pub fn text(&self) -> Option<&str> {
+        self.text.as_deref()
+    }
     /// The file as text, invalid UTF-8 replaced by U+FFFD (for display only; spans stay byte-based).
     pub fn text_lossy(&self) -> std::borrow::Cow<'_, str> {
-        String::from_utf8_lossy(&self.bytes)
+        match self.text() {
+            Some(t) => std::borrow::Cow::Borrowed(t),
+            None => String::from_utf8_lossy(&self.bytes),
+        }
     }
     pub fn line_index(&self) -> &LineIndex {
         &self.lines
@@ -90,9 +100,14 @@ impl SourceSet {
     pub fn add(&mut self, path: impl Into<String>, bytes: impl AsRef<[u8]>) -> FileId {
         let path = normalize_path(&path.into());
         let bytes = bytes.as_ref();
-        let bytes: Arc<[u8]> = Arc::from(&bytes[..bytes.len().min(MAX_FILE_SIZE)]);
+        let bytes = &bytes[..bytes.len().min(MAX_FILE_SIZE)];
+        let text: Option<Arc<str>> = std::str::from_utf8(bytes).ok().map(Arc::from);
+        let bytes: Arc<[u8]> = match &text {
+            Some(t) => Arc::from(Arc::clone(t)),
+            None => Arc::from(bytes),
+        };
         let lines = LineIndex::new(&bytes);
-        let file = SourceFile { path: path.clone(), bytes, lines };
+        let file = SourceFile { path: path.clone(), bytes, text, lines };
         if let Some(id) = self.lookup(&path) {
             self.files[id.0 as usize] = file;
             return id;
@@ -113,6 +128,11 @@ impl SourceSet {
 
     pub fn bytes(&self, id: FileId) -> &[u8] {
         self.get(id).map(|f| f.bytes()).unwrap_or(&[])
+    }
+
+    /// A file's text, when it is valid UTF-8 (see [`SourceFile::text`]).
+    pub fn text(&self, id: FileId) -> Option<&str> {
+        self.get(id).and_then(|f| f.text())
     }
 
     pub fn path(&self, id: FileId) -> &str {

@@ -117,9 +117,9 @@ impl<'a> Checker<'a> {
         state: &mut BlockState,
     ) -> bool {
         // The argument texts go in a buffer kept across directives (one allocation per run).
-        let src = self.src(doc);
+        let (src, text) = (self.src(doc), self.text(doc));
         let mut args = std::mem::take(&mut self.arg_buf);
-        args.extend(d.args.iter().map(|w| super::nginx_text_of(w.value(src))));
+        args.extend(d.args.iter().map(|w| super::nginx_text_in(w, src, text)));
         let go_on = self.handle_args(doc, d, name, spec, frame, state, &args);
         args.clear();
         self.arg_buf = args;

@@ -22,7 +22,7 @@ use crate::include::Config;
 use crate::report::{Diagnostic, Severity};
 use crate::source::{SourceSet, Span};
 use crate::spec::{BlockBody, Context, Lookup, NginxVersion, Spec, Unavailable};
-use crate::syntax::{Directive, Node, Terminator};
+use crate::syntax::{Directive, Node, Terminator, Word};
 use std::borrow::Cow;
 
 /// When nginx meets a problem, for ordering diagnostics like nginx's output.
@@ -174,6 +174,11 @@ impl<'a> Checker<'a> {
         self.files.bytes(self.config.docs[doc].file)
     }
 
+    /// The document's text when it is valid UTF-8.
+    pub(crate) fn text(&self, doc: usize) -> Option<&'a str> {
+        self.files.text(self.config.docs[doc].file)
+    }
+
     pub(crate) fn emit(&mut self, mut d: Diagnostic) {
         if d.anchor.is_none() && d.phase == Phase::Read as u8 {
             d.anchor = self.anchor;
@@ -204,7 +209,7 @@ impl<'a> Checker<'a> {
 
     fn directive(&mut self, doc: usize, d: &'a Directive, frame: &Frame<'a>, state: &mut BlockState, incl_depth: usize) {
         let src = self.src(doc);
-        let name = d.name.text(src);
+        let name = d.name.text_in(src, self.text(doc));
         if matches!(d.terminator, Terminator::Missing) {
             return; // a syntax error already stands here
         }
@@ -335,6 +340,17 @@ impl<'a> Checker<'a> {
 pub(crate) fn nginx_text(bytes: &[u8]) -> String {
     let cut = memchr::memchr(0, bytes).unwrap_or(bytes.len());
     String::from_utf8_lossy(&bytes[..cut]).into_owned()
+}
+
+/// [`nginx_text_of`] a word, borrowed straight from the file's text when the file is valid
+/// UTF-8 and the word unescaped (no validation per word).
+pub(crate) fn nginx_text_in<'s>(w: &Word, src: &'s [u8], text: Option<&'s str>) -> Cow<'s, str> {
+    if !w.escaped {
+        if let Some(s) = text.and_then(|t| t.get(w.content_span().range())) {
+            return Cow::Borrowed(&s[..memchr::memchr(0, s.as_bytes()).unwrap_or(s.len())]);
+        }
+    }
+    nginx_text_of(w.value(src))
 }
 
 /// [`nginx_text`] of a word's value, borrowed from the source when it can be (no escapes, no

@@ -199,9 +199,13 @@ impl<'a> Builder<'a> {
         self.files.bytes(self.config.docs[doc].file)
     }
 
+    fn text(&self, doc: usize) -> Option<&'a str> {
+        self.files.text(self.config.docs[doc].file)
+    }
+
     fn args(&self, doc: usize, d: &Directive) -> Vec<String> {
-        let src = self.src(doc);
-        d.args.iter().map(|w| w.text(src).into_owned()).collect()
+        let (src, text) = (self.src(doc), self.text(doc));
+        d.args.iter().map(|w| w.text_in(src, text).into_owned()).collect()
     }
 
     /// Walks items in `scope`; returns the locations found at this level (for nesting).
@@ -209,8 +213,7 @@ impl<'a> Builder<'a> {
         let mut locations = Vec::new();
         for node in items {
             let Node::Directive(d) = node else { continue };
-            let src = self.src(doc);
-            let name = d.name.text(src);
+            let name = d.name.text_in(self.src(doc), self.text(doc));
             if name == "include" {
                 if let Some(inc) = self.config.include_at(doc, d) {
                     if depth < crate::include::MAX_INCLUDE_DEPTH {

@@ -141,9 +141,10 @@ impl<'a> RuleContext<'a> {
 
     fn walk(&mut self, doc: usize, nodes: &'a [Node], ctx: Option<Context>, parent: Option<usize>, depth: usize) {
         let src = self.files.bytes(self.config.docs[doc].file);
+        let text = self.files.text(self.config.docs[doc].file);
         for node in nodes {
             let Node::Directive(d) = node else { continue };
-            let name = d.name.text(src);
+            let name = d.name.text_in(src, text);
             if name == "include" {
                 if let Some(inc) = self.config.include_at(doc, d) {
                     if depth < crate::include::MAX_INCLUDE_DEPTH {
@@ -156,7 +157,7 @@ impl<'a> RuleContext<'a> {
                 }
                 continue;
             }
-            let args = d.args.iter().map(|w| w.text(src)).collect();
+            let args = d.args.iter().map(|w| w.text_in(src, text)).collect();
             let i = self.items.len();
             self.items.push(Item { directive: d, name, args, ctx, parent, doc });
             self.children.push(Vec::new());

@@ -72,6 +72,17 @@ impl Word {
         }
     }
 
+    /// [`Word::text`], given the file's text when it is valid UTF-8 (`SourceSet::text`): an
+    /// unescaped word is then borrowed without validating it again.
+    pub fn text_in<'a>(&self, src: &'a [u8], text: Option<&'a str>) -> Cow<'a, str> {
+        if !self.escaped {
+            if let Some(s) = text.and_then(|t| t.get(self.content_span().range())) {
+                return Cow::Borrowed(s);
+            }
+        }
+        self.text(src)
+    }
+
     /// The value equals `s` (no allocation for unescaped words).
     pub fn is(&self, src: &[u8], s: &str) -> bool {
         if !self.escaped {
@@ -285,6 +296,25 @@ impl Document {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn text_in_agrees_with_text() {
+        let inputs: [&[u8]; 3] = [
+            "a 'b\\'c' \"d\\\"e\" caf\u{e9} \\.php$ x\\ty \"\" ''; m { k v; }".as_bytes(),
+            b"a b\xff c;",
+            b"x 'unterminated",
+        ];
+        for src in inputs {
+            let text = std::str::from_utf8(src).ok();
+            let doc = crate::syntax::parse(src, crate::FileId(0), crate::syntax::ParseMode::Directives);
+            doc.walk(|d, _| {
+                for w in std::iter::once(&d.name).chain(&d.args) {
+                    assert_eq!(w.text_in(src, text), w.text(src));
+                    assert_eq!(w.text_in(src, None), w.text(src));
+                }
+            });
+        }
+    }
+
     #[test]
     fn changes_on_unescape_is_exactly_when_unescape_changes_something() {
         let cases: [&[u8]; 12] = [b"", b"\\", b"a\\", b"\\.php$", b"\\d+\\.\\w", b"\\t", b"a\\nb", b"\\\\", b"\\\\.", b"\\\"x", b"\\'", b"\\r\\x"];
