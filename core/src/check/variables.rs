@@ -162,8 +162,19 @@ impl Checker<'_> {
     pub(super) fn unknown_variables(&mut self, whole: bool) {
         let uses = std::mem::take(&mut self.vars.uses);
         let mut reported = HashSet::default();
+        // Whether a name is known, remembered: a configuration uses the same few variables
+        // thousands of times, and the spec's prefix variables are a linear scan.
+        let mut known: crate::fxhash::FxHashMap<String, bool> = Default::default();
         for (name, at) in uses {
-            if self.vars.defined.contains(&name) || self.spec.variable(&name).is_some() {
+            let is_known = match known.get(&name) {
+                Some(&k) => k,
+                None => {
+                    let k = self.vars.defined.contains(&name) || self.spec.variable(&name).is_some();
+                    known.insert(name.clone(), k);
+                    k
+                }
+            };
+            if is_known {
                 continue;
             }
             if !reported.insert(name.clone()) {

@@ -531,7 +531,8 @@ impl Resolver<'_, '_> {
         let dollar = format!("${name}");
         builtin(name).is_some()
             || self.cx.spec.variable(name).is_some()
-            || self.cx.items().iter().any(|it| (it.name == "set" && it.arg(0) == dollar) || (it.name == "map" && it.arg(1) == dollar))
+            // `set $v` / `map $src $v` items: the context's definitions index.
+            || !self.cx.definitions(&dollar).is_empty()
     }
 
     /// The regexes that may have set captures for item `at`, nearest first.

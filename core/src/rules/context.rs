@@ -194,6 +194,20 @@ impl<'a> RuleContext<'a> {
         items.iter().map(move |&i| (i, &self.items[i]))
     }
 
+    /// Indices of the items whose name satisfies `pred`, in reading order. The predicate runs once
+    /// per distinct name (from the name index), not once per item: rules that look at a few
+    /// directive names do not walk the whole configuration.
+    pub fn named_where(&self, pred: impl Fn(&str) -> bool) -> Vec<usize> {
+        let mut out: Vec<usize> = self
+            .name_ids
+            .iter()
+            .filter(|(n, _)| pred(n))
+            .flat_map(|(_, &id)| self.by_name[id as usize].iter().copied())
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
     /// `set`/`map` items defining the variable `var` (written with its `$`), in reading order.
     pub fn definitions(&self, var: &str) -> &[usize] {
         self.definitions.get(var).map(Vec::as_slice).unwrap_or(&[])

@@ -99,7 +99,8 @@ fn scripted_names<'k>(text: &str, var: &memchr::memmem::Finder, counts: &HashMap
 }
 
 fn check(cx: &RuleContext, out: &mut Findings) {
-    let mut refs: HashMap<&str, usize> = cx.items().iter().filter_map(defined).map(|n| (n, 0)).collect();
+    let blocks = cx.named_where(|n| matches!(n, "map" | "split_clients" | "geo"));
+    let mut refs: HashMap<&str, usize> = blocks.iter().filter_map(|&i| defined(cx.item(i))).map(|n| (n, 0)).collect();
     if refs.is_empty() {
         return;
     }
@@ -109,7 +110,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         dollar_refs(text, &mut refs);
         scripted_names(text, &var, &refs, &mut scripted_uses);
     }
-    for it in cx.items() {
+    for it in blocks.iter().map(|&i| cx.item(i)) {
         let Some(name) = defined(it) else { continue };
         // `$name` ends at a non-word character (what precedes the `$` does not matter).
         let uses = refs.get(name).copied().unwrap_or(0);

@@ -51,11 +51,8 @@ fn name_char(c: u8) -> bool {
 
 fn check(cx: &RuleContext, out: &mut Findings) {
     // A `*_pass` whose host is a variable can pick any upstream at run time.
-    let dynamic = cx.items().iter().any(|it| {
-        if !it.name.ends_with("_pass") {
-            return false;
-        }
-        let target = it.arg(0);
+    let dynamic = cx.named_where(|n| n.ends_with("_pass")).into_iter().any(|i| {
+        let target = cx.item(i).arg(0);
         let host = match target.split_once("://") {
             Some((_, rest)) => rest.split('/').next().unwrap_or(""),
             None => target,

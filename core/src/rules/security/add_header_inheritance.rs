@@ -64,14 +64,14 @@ declare_rule! {
 }
 
 fn check(cx: &RuleContext, out: &mut Findings) {
-    for (b, blk) in cx.items().iter().enumerate() {
-        if !matches!(blk.name.as_ref(), "server" | "location" | "if") || !blk.is_block() {
+    for (b, blk) in cx.named_where(|n| matches!(n, "server" | "location" | "if")).into_iter().map(|b| (b, cx.item(b))) {
+        if !blk.is_block() {
             continue;
         }
         if !matches!(blk.ctx, Some(Context::Http | Context::Server | Context::Location)) {
             continue;
         }
-        let own: Vec<usize> = cx.children(Some(b)).iter().copied().filter(|&c| cx.item(c).name == "add_header").collect();
+        let own = cx.children_named(Some(b), "add_header");
         let Some(&first) = own.first() else { continue };
         if cx.inherited(Some(b), "add_header_inherit").is_some_and(|m| cx.item(m).arg(0) == "merge") {
             continue;

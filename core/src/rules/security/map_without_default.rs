@@ -61,8 +61,8 @@ declare_rule! {
 }
 
 fn check(cx: &RuleContext, out: &mut Findings) {
-    for (i, it) in cx.items().iter().enumerate() {
-        if !matches!(it.name.as_ref(), "map" | "geo") || !it.is_block() || it.args.is_empty() {
+    for (i, it) in cx.named_where(|n| matches!(n, "map" | "geo")).into_iter().map(|i| (i, cx.item(i))) {
+        if !it.is_block() || it.args.is_empty() {
             continue;
         }
         if cx.children(Some(i)).iter().any(|&c| cx.item(c).name == "default") {

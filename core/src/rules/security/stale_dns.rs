@@ -76,7 +76,7 @@ declare_rule! {
 
 fn check(cx: &RuleContext, out: &mut Findings) {
     let upstreams: std::collections::HashSet<String> = cx.named("upstream").map(|(_, u)| u.arg(0).to_ascii_lowercase()).collect();
-    for (_, it) in cx.items().iter().enumerate().filter(|(_, it)| PASSES.contains(&it.name.as_ref())) {
+    for it in cx.named_where(|n| PASSES.contains(&n)).into_iter().map(|i| cx.item(i)) {
         let Some((host, port)) = hostname(it.arg(0)) else { continue };
         if upstreams.contains(&host) || (!cx.whole && !port && !host.contains('.')) {
             continue;

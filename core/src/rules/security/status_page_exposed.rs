@@ -55,8 +55,8 @@ declare_rule! {
 }
 
 fn check(cx: &RuleContext, out: &mut Findings) {
-    for (i, it) in cx.items().iter().enumerate() {
-        if !STATUS.contains(&it.name.as_ref()) || !matches!(it.ctx, Some(crate::spec::Context::Location | crate::spec::Context::Server)) {
+    for (i, it) in cx.named_where(|n| STATUS.contains(&n)).into_iter().map(|i| (i, cx.item(i))) {
+        if !matches!(it.ctx, Some(crate::spec::Context::Location | crate::spec::Context::Server)) {
             continue;
         }
         if it.arg(0) == "off" {

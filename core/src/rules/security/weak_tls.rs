@@ -75,7 +75,8 @@ declare_rule! {
 }
 
 fn check(cx: &RuleContext, out: &mut Findings) {
-    for it in cx.items() {
+    let tls = cx.named_where(|n| n.ends_with("ssl_protocols") || n.ends_with("ssl_ciphers"));
+    for it in tls.into_iter().map(|i| cx.item(i)) {
         if it.name.ends_with("ssl_protocols") {
             let weak: Vec<usize> = (0..it.args.len()).filter(|&a| WEAK_PROTOCOLS.contains(&&*it.args[a])).collect();
             if weak.is_empty() {

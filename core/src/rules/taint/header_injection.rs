@@ -84,7 +84,10 @@ fn is_url(s: &str) -> bool {
 }
 
 fn check(cx: &RuleContext, out: &mut Findings) {
-    for (i, it) in cx.items().iter().enumerate() {
+    let names = |n: &str| {
+        matches!(n, "add_header" | "add_trailer" | "proxy_set_header" | "more_set_headers" | "more_set_input_headers" | "proxy_pass" | "return" | "rewrite")
+    };
+    for (i, it) in cx.named_where(names).into_iter().map(|i| (i, cx.item(i))) {
         for k in header_args(&it.name, &it.args) {
             let Some(v) = it.args.get(k) else { continue };
             // A variable that can hold a line feed followed by client-chosen bytes, or one that
@@ -126,7 +129,8 @@ fn check(cx: &RuleContext, out: &mut Findings) {
 fn is_named_var(cx: &RuleContext, name: &str) -> bool {
     crate::model::variables::builtin(name).is_some()
         || cx.spec.variable(name).is_some()
-        || cx.items().iter().any(|it| (it.name == "set" && it.arg(0) == format!("${name}")) || (it.name == "map" && it.arg(1) == format!("${name}")))
+        // `set $v` / `map $src $v` items: the context's definitions index.
+        || !cx.definitions(&format!("${name}")).is_empty()
 }
 
 #[cfg(test)]

@@ -62,7 +62,7 @@ fn target_arg(name: &str, args: &[Cow<str>]) -> Option<usize> {
 }
 
 fn check(cx: &RuleContext, out: &mut Findings) {
-    for it in cx.items() {
+    for it in cx.named_where(|n| matches!(n, "return" | "rewrite" | "add_header")).into_iter().map(|i| cx.item(i)) {
         let Some(k) = target_arg(&it.name, &it.args) else { continue };
         let v = &it.args[k];
         if !references(v.as_bytes()).iter().any(|(_, _, n)| n == "http_host") {

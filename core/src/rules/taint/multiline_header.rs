@@ -45,10 +45,7 @@ const HEADERS: &[&str] =
     &["add_header", "add_trailer", "more_set_headers", "more_set_input_headers", "proxy_set_header", "grpc_set_header"];
 
 fn check(cx: &RuleContext, out: &mut Findings) {
-    for it in cx.items() {
-        if !HEADERS.contains(&it.name.as_ref()) {
-            continue;
-        }
+    for it in cx.named_where(|n| HEADERS.contains(&n)).into_iter().map(|i| cx.item(i)) {
         let src = cx.files.bytes(cx.config.docs[it.doc].file);
         for (k, v) in it.args.iter().enumerate() {
             if !v.contains('\n') && !v.contains('\r') {

@@ -47,7 +47,7 @@ declare_rule! {
 }
 
 fn check(cx: &RuleContext, out: &mut Findings) {
-    for (i, it) in cx.items().iter().enumerate() {
+    for (i, it) in cx.named_where(|n| matches!(n, "if" | "map")).into_iter().map(|i| (i, cx.item(i))) {
         match it.name.as_ref() {
             "if" => {
                 let Some((var, op, re)) = if_regex(&it.args) else { continue };

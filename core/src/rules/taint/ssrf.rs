@@ -63,8 +63,8 @@ const PASS: &[&str] = &["proxy_pass", "fastcgi_pass", "grpc_pass", "uwsgi_pass",
 const DELIMS: &[u8] = b"/?#@:\\ \t";
 
 fn check(cx: &RuleContext, out: &mut Findings) {
-    for (i, it) in cx.items().iter().enumerate() {
-        if !PASS.contains(&it.name.as_ref()) || it.args.is_empty() {
+    for (i, it) in cx.named_where(|n| PASS.contains(&n)).into_iter().map(|i| (i, cx.item(i))) {
+        if it.args.is_empty() {
             continue;
         }
         let value = it.arg(0);
