@@ -40,11 +40,15 @@ fn collect(cx: &RuleContext, out: &mut Vec<Suppression>, problems: &mut Vec<Diag
     for pf in &cx.config.docs {
         let src = cx.files.bytes(pf.file);
         let line = |off: u32| cx.files.file(pf.file).line_index().line_of(off as usize);
+        // Only a comment holding `ngxlint:` can be a suppression (`parse` needs it): the others
+        // are skipped before their scope is worked out.
+        let maybe = |c: &Span| memchr::memmem::find(src.get(c.range()).unwrap_or(&[]), b"ngxlint:").is_some();
         let mut stack: Vec<&[Node]> = vec![&pf.doc.items];
         while let Some(nodes) = stack.pop() {
             for (k, node) in nodes.iter().enumerate() {
                 let mut comments: Vec<(Span, Span)> = Vec::new(); // (comment, scope)
                 match node {
+                    Node::Comment(c) if !maybe(c) => {}
                     Node::Comment(c) => {
                         let prev = nodes[..k].iter().rev().find_map(|n| match n {
                             Node::Directive(d) => Some(d),
@@ -62,7 +66,7 @@ fn collect(cx: &RuleContext, out: &mut Vec<Suppression>, problems: &mut Vec<Diag
                         }
                     }
                     Node::Directive(d) => {
-                        comments.extend(d.comments.iter().map(|c| (*c, d.span)));
+                        comments.extend(d.comments.iter().filter(|c| maybe(c)).map(|c| (*c, d.span)));
                         if let Some(b) = d.block() {
                             stack.push(&b.items);
                         }

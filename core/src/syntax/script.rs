@@ -21,8 +21,8 @@ pub fn references(value: impl AsRef<[u8]>) -> Vec<(usize, usize, String)> {
                 i += 1;
             }
         }
-        // Only ASCII was consumed: the name is valid UTF-8.
-        let name = String::from_utf8_lossy(&b[n0..i]).into_owned();
+        // Only ASCII was consumed: the name is valid UTF-8 (the lossy path never runs).
+        let name = std::str::from_utf8(&b[n0..i]).map_or_else(|_| String::from_utf8_lossy(&b[n0..i]).into_owned(), str::to_owned);
         if braced && b.get(i) == Some(&b'}') {
             i += 1;
         }

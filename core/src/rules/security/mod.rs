@@ -60,6 +60,10 @@ pub(crate) fn level_label(cx: &RuleContext, level: Option<usize>) -> String {
 /// The source text of a whole directive (name to `;`).
 pub(crate) fn directive_text(cx: &RuleContext, i: usize) -> String {
     let d = cx.item(i).directive;
+    let file = cx.config.docs[cx.item(i).doc].file;
+    if let Some(t) = cx.files.text(file).and_then(|t| t.get(d.span.range())) {
+        return t.to_string();
+    }
     String::from_utf8_lossy(cx.src(i).get(d.span.range()).unwrap_or(&[])).into_owned()
 }
 
