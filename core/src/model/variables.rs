@@ -554,10 +554,14 @@ impl Resolver<'_, '_> {
         let mut cur = at;
         loop {
             let parent = cx.item(cur).parent;
-            // Earlier rewrite/if regexes of the same block, nearest first.
-            let siblings = cx.children(parent);
-            let pos = siblings.iter().position(|&s| s == cur).unwrap_or(0);
-            for &s in siblings[..pos].iter().rev() {
+            // Earlier rewrite/if regexes of the same block, nearest first: siblings are in
+            // reading order, so the earlier ones have smaller indices. (From the children-by-name
+            // index: a scan of every sibling is quadratic at the http level, with thousands of
+            // servers.)
+            let mut earlier: Vec<usize> =
+                cx.children_named(parent, "rewrite").iter().chain(cx.children_named(parent, "if")).copied().filter(|&s| s < cur).collect();
+            earlier.sort_unstable();
+            for &s in earlier.iter().rev() {
                 let si = cx.item(s);
                 match si.name.as_ref() {
                     "rewrite" => out.push(Matched { pattern: si.arg(0).to_string(), caseless: false, subject: Subject::Uri }),
@@ -585,13 +589,10 @@ impl Resolver<'_, '_> {
                     }
                 }
                 "server" => {
-                    for &c in cx.children(Some(p)) {
-                        let ci = cx.item(c);
-                        if ci.name == "server_name" {
-                            for a in &ci.args {
-                                if let Some(re) = a.strip_prefix('~') {
-                                    out.push(Matched { pattern: re.to_string(), caseless: true, subject: Subject::Host });
-                                }
+                    for &c in cx.children_named(Some(p), "server_name") {
+                        for a in &cx.item(c).args {
+                            if let Some(re) = a.strip_prefix('~') {
+                                out.push(Matched { pattern: re.to_string(), caseless: true, subject: Subject::Host });
                             }
                         }
                     }

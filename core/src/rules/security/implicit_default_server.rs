@@ -58,7 +58,8 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         }
         for l in &server.listens {
             let e = sockets.entry(l.socket()).or_default();
-            if !e.iter().any(|(x, _)| *x == s) {
+            // Servers are pushed in order: this one can only be the last entry.
+            if e.last().map(|(x, _)| *x) != Some(s) {
                 e.push((s, Some(l.span)));
             }
             if l.default_server {
