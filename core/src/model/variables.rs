@@ -190,7 +190,7 @@ pub fn builtin(name: &str) -> Option<VariableFacts> {
 
 /// Facts of `$name` (without `$`) as used by item `at`. Captures are `"1"`..`"9"` or their names.
 pub fn facts(cx: &RuleContext, at: usize, name: &str) -> VariableFacts {
-    let mut r = Resolver { cx, stack: Vec::new() };
+    let mut r = Resolver { cx, stack: Vec::new(), dollar: String::new() };
     r.var(at, name)
 }
 
@@ -198,7 +198,7 @@ pub use crate::syntax::script::references;
 
 /// Facts of a whole value with variables (`http://$host$uri`).
 pub fn value_facts(cx: &RuleContext, at: usize, value: &str) -> VariableFacts {
-    let mut r = Resolver { cx, stack: Vec::new() };
+    let mut r = Resolver { cx, stack: Vec::new(), dollar: String::new() };
     r.value(at, value)
 }
 
@@ -424,6 +424,8 @@ enum Subject {
 struct Resolver<'c, 'a> {
     cx: &'c RuleContext<'a>,
     stack: Vec<String>,
+    /// `$name` for the definitions lookup, reused.
+    dollar: String,
 }
 
 const MAX_DEPTH: usize = 16;
@@ -462,8 +464,10 @@ impl Resolver<'_, '_> {
         }
         let mut found: Option<VariableFacts> = builtin(name);
         let cx = self.cx;
-        let dollar = format!("${name}");
-        for &i in cx.definitions(&dollar) {
+        self.dollar.clear();
+        self.dollar.push('$');
+        self.dollar.push_str(name);
+        for &i in cx.definitions(&self.dollar) {
             let it = cx.item(i);
             let f = match it.name.as_ref() {
                 "set" => self.value(i, it.arg(1)),
