@@ -201,17 +201,17 @@ impl<'a> Checker<'a> {
             state.seen.insert(spec.name(), at);
         }
 
-        self.load_time_needs(name, &args, at, frame.ctx);
+        self.load_time_needs(name, args, at, frame.ctx);
         match (name, frame.ctx) {
             ("root" | "alias", _) => return self.root_alias(name == "alias", at, state),
-            ("listen", Context::Server) => return self.http_listen(d, &args),
-            ("location", _) => return self.location(d, &args, frame),
-            ("proxy_pass", c) if c != Context::StreamServer => return self.proxy_pass_uri(at, &args, frame),
+            ("listen", Context::Server) => return self.http_listen(d, args),
+            ("location", _) => return self.location(d, args, frame),
+            ("proxy_pass", c) if c != Context::StreamServer => return self.proxy_pass_uri(at, args, frame),
             ("return", Context::Server | Context::Location | Context::IfInServer | Context::IfInLocation) => {
-                return self.return_code(at, &args)
+                return self.return_code(at, args)
             }
-            ("listen", Context::StreamServer) => return self.stream_listen(d, &args),
-            ("if", _) => return self.if_condition(at, &args),
+            ("listen", Context::StreamServer) => return self.stream_listen(d, args),
+            ("if", _) => return self.if_condition(at, args),
             ("upstream", Context::Http) => {
                 let key = args.first().cloned().unwrap_or_default().to_ascii_lowercase();
                 if let Some(prev) = self.upstreams.get(&key) {
@@ -287,15 +287,15 @@ impl<'a> Checker<'a> {
             }
             ("server", Context::Upstream | Context::StreamUpstream) => {
                 self.upstream_servers += 1;
-                return self.upstream_server(at, &args, frame.ctx);
+                return self.upstream_server(at, args, frame.ctx);
             }
             ("rewrite" | "fastcgi_split_path_info", _) => {
                 return self.regex(at, args.first().map(|a| &**a).unwrap_or(""));
             }
             ("server_name", _) if frame.ctx != Context::Server => {}
-            ("limit_req_zone" | "limit_conn_zone", _) => return self.zone_size(at, &args, "zone=", 32 * 1024, "zone"),
+            ("limit_req_zone" | "limit_conn_zone", _) => return self.zone_size(at, args, "zone=", 32 * 1024, "zone"),
             ("proxy_cache_path" | "fastcgi_cache_path" | "uwsgi_cache_path" | "scgi_cache_path", _) => {
-                return self.zone_size(at, &args, "keys_zone=", 8 * 1024, "keys zone")
+                return self.zone_size(at, args, "keys_zone=", 8 * 1024, "keys zone")
             }
             ("fastcgi_pass" | "uwsgi_pass" | "scgi_pass" | "grpc_pass" | "memcached_pass", _) => {
                 let target = first.split_once("://").map(|(_, t)| t).unwrap_or(first);
@@ -315,7 +315,7 @@ impl<'a> Checker<'a> {
                 self.emit(invalid(format!("\"{name}\" directive invalid value")));
                 return false;
             }
-            ("expires", _) if !valid_expires(&args) => {
+            ("expires", _) if !valid_expires(args) => {
                 self.emit(invalid(format!("\"{name}\" directive invalid value")));
                 return false;
             }
@@ -325,7 +325,7 @@ impl<'a> Checker<'a> {
                     return false;
                 }
             }
-            ("error_page", _) => return self.error_page(at, &args),
+            ("error_page", _) => return self.error_page(at, args),
             ("limit_req_status" | "limit_conn_status", _) if !values::num(first).is_some_and(|n| (400..=599).contains(&n)) => {
                 self.emit(invalid("value must be between 400 and 599".to_string()));
                 return false;

@@ -165,6 +165,7 @@ impl<'a> Checker<'a> {
 
     /// [`Spec::lookup`], remembered per (name, context): a configuration repeats a few dozen
     /// names thousands of times.
+    #[allow(clippy::ptr_arg)] // the Cow itself is the key: cloning a borrowed one copies no text
     fn lookup(&mut self, name: &Cow<'a, str>, ctx: Context) -> Lookup {
         let spec = self.spec;
         *self.lookups.entry((name.clone(), ctx)).or_insert_with(|| spec.lookup(name, ctx))
