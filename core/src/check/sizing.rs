@@ -92,11 +92,17 @@ impl<'a> Checker<'a> {
         let mut hostname_maps: Vec<Span> = Vec::new();
         // (server, its sockets, its exact names)
         let mut http_servers: Vec<HttpServer> = Vec::new();
+        // http servers by span, the first one with that span (a file included twice repeats
+        // spans): the index `http_servers.iter().position(|e| e.0 == span)` would give.
+        let mut server_at: crate::fxhash::FxHashMap<Span, usize> = Default::default();
         config.walk(|doc, d, parents| {
             let src = files.bytes(config.docs[doc].file);
-            let name = d.name.text(src);
+            let name = d.name.text_in(src, files.text(config.docs[doc].file));
             // Parents may sit in other files (an include inside a block).
-            let parent = |i: usize| parents.len().checked_sub(i).and_then(|k| parents.get(k)).map(|p| p.name.text(files.bytes(p.span.file)).into_owned());
+            let parent = |i: usize| {
+                let p = parents.len().checked_sub(i).and_then(|k| parents.get(k))?;
+                Some(p.name.text_in(files.bytes(p.span.file), files.text(p.span.file)))
+            };
             let args = || d.args.iter().map(|w| w.text(src).into_owned()).collect::<Vec<_>>();
             match (name.as_ref(), parent(1).as_deref(), parent(2).as_deref()) {
                 ("worker_connections", Some("events"), _) => {
@@ -109,14 +115,17 @@ impl<'a> Checker<'a> {
                     if let Some(first) = a.first() {
                         let socket = socket_of(module, first, &a[1..]);
                         if let (Some(server), "http") = (parents.last(), module) {
-                            if let Some(e) = http_servers.iter_mut().find(|e| e.0 == server.span) {
-                                e.1.push(format!("{} {}", socket.0, socket.1));
+                            if let Some(&k) = server_at.get(&server.span) {
+                                http_servers[k].1.push(format!("{} {}", socket.0, socket.1));
                             }
                         }
                         listening.sockets.push(socket);
                     }
                 }
-                ("server", Some("http"), _) if d.block().is_some() => http_servers.push((d.span, Vec::new(), Vec::new())),
+                ("server", Some("http"), _) if d.block().is_some() => {
+                    server_at.entry(d.span).or_insert(http_servers.len());
+                    http_servers.push((d.span, Vec::new(), Vec::new()));
+                }
                 ("map_hash_bucket_size", Some("http"), _) => map_bucket = args().first().cloned(),
                 ("server_names_hash_bucket_size", Some("http"), _) => names_bucket = args().first().cloned(),
                 (_, Some("map"), Some("http")) => {
@@ -132,7 +141,8 @@ impl<'a> Checker<'a> {
                     }
                 }
                 ("server_name", Some("server"), Some("http")) => {
-                    let Some(e) = parents.last().and_then(|p| http_servers.iter_mut().find(|e| e.0 == p.span)) else { return };
+                    let Some(&k) = parents.last().and_then(|p| server_at.get(&p.span)) else { return };
+                    let e = &mut http_servers[k];
                     for w in &d.args {
                         let n = w.text(src).to_ascii_lowercase();
                         // Wildcard and regex names go to other hashes.
@@ -152,11 +162,22 @@ impl<'a> Checker<'a> {
                 listening.sockets.push(default.clone());
             }
         }
-        // nginx hashes server names only for addresses shared by several servers.
-        let shared = |sock: &String| http_servers.iter().filter(|s| s.1.contains(sock)).count() > 1;
+        // nginx hashes server names only for addresses shared by several servers. (Servers per
+        // socket counted once: asking every server about every socket is quadratic.)
+        let mut servers_on: crate::fxhash::FxHashMap<&str, usize> = Default::default();
+        for s in &http_servers {
+            let mut mine: Vec<&str> = s.1.iter().map(String::as_str).collect();
+            mine.sort_unstable();
+            mine.dedup();
+            for sock in mine {
+                *servers_on.entry(sock).or_insert(0) += 1;
+            }
+        }
+        let shared = |sock: &String| servers_on.get(sock.as_str()).is_some_and(|&n| n > 1);
         let names: Vec<(String, Span)> = http_servers.iter().filter(|s| s.1.iter().any(shared)).flat_map(|s| s.2.iter().cloned()).collect();
         let map_size = bucket_size(map_bucket.as_deref());
-        let mut reported: Vec<Span> = Vec::new();
+        let mut reported: crate::fxhash::FxHashSet<Span> = Default::default();
+        let hostname_maps: crate::fxhash::FxHashSet<Span> = hostname_maps.into_iter().collect();
         for (map, close, key, at) in entries {
             let wildcard = key.first() == Some(&b'*') || key.first() == Some(&b'.') || key.last() == Some(&b'*');
             if reported.contains(&map) || (wildcard && hostname_maps.contains(&map)) {
@@ -164,7 +185,7 @@ impl<'a> Checker<'a> {
             }
             let len = if key.first() == Some(&b'\\') { key.len() - 1 } else { key.len() };
             if bucket_need(len) > map_size {
-                reported.push(map);
+                reported.insert(map);
                 let mut diag = Diagnostic::new(codes::INVALID_VALUE, at, format!("could not build map_hash, you should increase map_hash_bucket_size: {map_size}"))
                     .with_phase(Phase::Read as u8)
                     .with_help(format!("a {len}-byte key needs a bucket of {} bytes: set `map_hash_bucket_size {};` in http", bucket_need(len), bucket_need(len).div_ceil(CACHE_LINE) * CACHE_LINE));
