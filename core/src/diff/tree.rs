@@ -93,7 +93,7 @@ pub struct Tree {
 
 /// Builds the expanded tree of a resolved configuration.
 pub fn build(files: &SourceSet, config: &Config) -> Tree {
-    let mut b = Builder { files, config, includes: Vec::new(), servers: 0, scope: Vec::new() };
+    let mut b = Builder { files, config, includes: Vec::new(), servers: 0, scope: Vec::new(), handlers: std::collections::HashMap::new() };
     let items = b.items(config.main, &config.docs[config.main].doc.items, 0, 0);
     Tree { items, includes: b.includes }
 }
@@ -106,6 +106,8 @@ struct Builder<'a> {
     servers: usize,
     /// Labels of the enclosing blocks; the first entry tells http from stream/mail.
     scope: Vec<String>,
+    /// Slot handler per directive name (canonical forms depend on it).
+    handlers: std::collections::HashMap<String, &'static str>,
 }
 
 impl Builder<'_> {
@@ -147,7 +149,16 @@ impl Builder<'_> {
 
     fn node(&mut self, doc: usize, src: &[u8], d: &Directive, name: String, depth: usize, include_depth: usize) -> Node {
         let args: Vec<String> = d.args.iter().map(|w| w.text(src).into_owned()).collect();
-        let key = canonical(&name, &args);
+        // One spec lookup per directive name, not per directive.
+        let handler = match self.handlers.get(&name) {
+            Some(h) => *h,
+            None => {
+                let h = Spec::all_directives(&name).next().map(|d| d.handler()).unwrap_or("");
+                self.handlers.insert(name.clone(), h);
+                h
+            }
+        };
+        let key = canonical_with(handler, &name, &args);
         let server = (name == "server" && d.block().is_some() && self.scope.len() == 1 && self.scope[0] == "http").then(|| {
             self.servers += 1;
             self.servers - 1
@@ -179,7 +190,13 @@ impl Builder<'_> {
 /// The canonical form of a directive's arguments: sizes in bytes, times in milliseconds and
 /// flags in lower case, where nginx's own slot handler reads them that way.
 pub fn canonical(name: &str, args: &[String]) -> Vec<String> {
-    let handler = Spec::all_directives(name).next().map(|d| d.handler()).unwrap_or("");
+    canonical_with(Spec::all_directives(name).next().map(|d| d.handler()).unwrap_or(""), name, args)
+}
+
+fn canonical_with(handler: &str, name: &str, args: &[String]) -> Vec<String> {
+    if args.is_empty() {
+        return Vec::new();
+    }
     let one = |f: &dyn Fn(&str) -> Option<u64>, a: &str| f(a).map(|v| v.to_string()).unwrap_or_else(|| a.to_string());
     match handler {
         "ngx_conf_set_size_slot" | "ngx_conf_set_off_slot" => {

@@ -77,10 +77,12 @@ fn backends(tree: &crate::diff::Tree) -> Vec<(String, &crate::diff::Node, String
         if let Some(h) = host {
             out.push((h, n, path.clone()));
         }
-        let label = if path.is_empty() { n.label() } else { format!("{path} > {}", n.label()) };
-        let up = in_upstream || n.name == "upstream";
-        for c in n.children().iter().rev() {
-            stack.push((c, label.clone(), up));
+        if n.is_block() {
+            let label = if path.is_empty() { n.label() } else { format!("{path} > {}", n.label()) };
+            let up = in_upstream || n.name == "upstream";
+            for c in n.children().iter().rev() {
+                stack.push((c, label.clone(), up));
+            }
         }
     }
     out
@@ -88,18 +90,18 @@ fn backends(tree: &crate::diff::Tree) -> Vec<(String, &crate::diff::Node, String
 
 /// Backends named by host names the old configuration did not use: nginx resolves them at load.
 fn hostnames(cx: &Context<'_>, out: &mut Vec<Draft>) {
-    let upstreams: Vec<&str> = cx.i.after.model().upstreams.iter().map(|u| u.name.as_str()).collect();
-    let old: Vec<String> = backends(cx.i.before.tree).into_iter().map(|(h, _, _)| h).collect();
+    let upstreams: std::collections::HashSet<&str> = cx.i.after.model().upstreams.iter().map(|u| u.name.as_str()).collect();
+    let old: std::collections::HashSet<String> = backends(cx.i.before.tree).into_iter().map(|(h, _, _)| h).collect();
     // Upstream blocks of a snippet (the model sees only whole http blocks).
-    let block_names: Vec<String> = cx.i.after.tree.items.iter().filter(|u| u.name == "upstream").filter_map(|u| u.args.first().cloned()).collect();
-    let mut seen: Vec<String> = Vec::new();
+    let block_names: std::collections::HashSet<String> = cx.i.after.tree.items.iter().filter(|u| u.name == "upstream").filter_map(|u| u.args.first().cloned()).collect();
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (h, n, path) in backends(cx.i.after.tree) {
         let name = h.split(':').next().unwrap_or("").to_string();
         let known = old.contains(&h) || upstreams.contains(&h.as_str()) || block_names.contains(&h);
         if h.contains('$') || is_address(&h) || known || seen.contains(&name) || name.is_empty() {
             continue;
         }
-        seen.push(name.clone());
+        seen.insert(name.clone());
         let ci = cx.changes().find(|(_, c)| c.after_span.is_some_and(|s| s.file == n.span.file && s.start <= n.span.start && n.span.end <= s.end)).map(|(i, _)| i);
         let msg = format!("backend host name {name} is resolved when nginx loads");
         let d = match ci {

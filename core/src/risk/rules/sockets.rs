@@ -13,12 +13,14 @@ pub fn run(cx: &Context<'_>, out: &mut Vec<Draft>) {
     blocks(cx, out);
 }
 
-fn after_index(cx: &Context<'_>, before: usize) -> Option<usize> {
-    cx.i.diff.server_pairs.iter().find(|p| p.0 == Some(before)).and_then(|p| p.1)
+/// Before-server index -> after-server index, for matched servers.
+fn pairs(cx: &Context<'_>) -> std::collections::HashMap<usize, usize> {
+    cx.i.diff.server_pairs.iter().filter_map(|p| Some((p.0?, p.1?))).collect()
 }
 
 fn sockets(cx: &Context<'_>, out: &mut Vec<Draft>) {
     let (mb, ma) = (cx.i.before.model(), cx.i.after.model());
+    let matched = pairs(cx);
     let (sb, sa) = (socket_map(mb), socket_map(ma));
     // Listen changes are explained by the socket findings below.
     for (ci, c) in cx.changes() {
@@ -45,7 +47,7 @@ fn sockets(cx: &Context<'_>, out: &mut Vec<Draft>) {
         if sa.contains_key(socket) {
             // Servers that left this socket while others stay: their hosts go to the default.
             for &i in servers {
-                let Some(j) = after_index(cx, i) else { continue };
+                let Some(&j) = matched.get(&i) else { continue };
                 if traffic::sockets(ma, j).contains(socket) {
                     continue;
                 }
@@ -123,10 +125,11 @@ fn names(cx: &Context<'_>, out: &mut Vec<Draft>) {
 
 fn defaults(cx: &Context<'_>, out: &mut Vec<Draft>) {
     let (mb, ma) = (cx.i.before.model(), cx.i.after.model());
+    let matched = pairs(cx);
     let (sb, sa) = (socket_map(mb), socket_map(ma));
     for socket in sb.keys().filter(|s| sa.contains_key(*s)) {
         let (Some(db), Some(da)) = (traffic::default_server(mb, socket), traffic::default_server(ma, socket)) else { continue };
-        if after_index(cx, db) == Some(da) {
+        if matched.get(&db) == Some(&da) {
             continue;
         }
         let share = (cx.before.server(db) + cx.after.server(da)).min(1.0);

@@ -77,13 +77,13 @@ fn effective(tree: &Tree) -> BTreeMap<String, Vec<(String, String)>> {
             .filter(|n| n.name == "add_header" && !n.is_block())
             .filter_map(|n| Some((n.args.first()?.to_ascii_lowercase(), n.args.get(1).cloned().unwrap_or_default())))
             .collect();
-        let here: Vec<(String, String)> = if own.is_empty() { inherited.to_vec() } else { own };
+        let here: &[(String, String)] = if own.is_empty() { inherited } else { &own };
         let sec: Vec<(String, String)> = here.iter().filter(|(h, _)| SECURITY_HEADERS.contains(&h.as_str())).cloned().collect();
         out.insert(path.to_string(), sec);
         for n in nodes {
             if matches!(n.name.as_str(), "http" | "server" | "location" | "if") && n.is_block() {
                 let p = if path.is_empty() { n.label() } else { format!("{path} > {}", n.label()) };
-                walk(n.children(), &p, &here, out, depth + 1);
+                walk(n.children(), &p, here, out, depth + 1);
             }
         }
     }
