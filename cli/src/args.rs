@@ -159,9 +159,9 @@ pub struct DiffArgs {
     /// Output format [default: text, or github when GITHUB_ACTIONS=true]
     #[arg(long, value_enum)]
     pub format: Option<DiffFormat>,
-    /// Exit 1 when the risk level is at or above this: low, medium, high or critical
-    #[arg(long, value_name = "LEVEL", default_value = "high")]
-    pub fail_on: ngxlint::risk::RiskLevel,
+    /// Exit 1 when the risk level is at or above this: low, medium, high (default) or critical
+    #[arg(long, value_name = "LEVEL")]
+    pub fail_on: Option<ngxlint::risk::RiskLevel>,
     /// nginx versions the fleet runs (`1.22`, `latest`): NEW must load on each; repeatable
     #[arg(long = "target", value_name = "VERSION,...", value_delimiter = ',')]
     pub targets: Vec<ngxlint::spec::NginxVersion>,
@@ -246,12 +246,13 @@ pub struct AnalysisArgs {
     /// Directory relative include paths resolve against (default: the main file's directory)
     #[arg(long, value_name = "DIR")]
     pub prefix: Option<String>,
-    /// Target nginx version: `1.22` (Debian 12's 1.22.1) or `latest`
-    #[arg(long, value_name = "VERSION", default_value = "latest")]
-    pub nginx_version: String,
-    /// Module set: `debian` (Debian 12's packages), `openresty`, `plain` (a plain ./configure), `all`
-    #[arg(long, value_name = "NAME", default_value = "debian")]
-    pub profile: String,
+    /// Target nginx version: `1.22` (Debian 12's 1.22.1) or `latest` (default)
+    #[arg(long, value_name = "VERSION")]
+    pub nginx_version: Option<String>,
+    /// Module set: `debian` (Debian 12's packages, the default), `openresty`, `plain` (a plain
+    /// ./configure), `all`
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
     /// Also load these modules (module or package names, or a load_module .so path); repeatable
     #[arg(long = "module", value_name = "NAME")]
     pub modules: Vec<String>,
@@ -264,24 +265,83 @@ pub struct AnalysisArgs {
     /// Never run these rules (codes, code prefixes, names, categories)
     #[arg(long, value_name = "RULE,...", value_delimiter = ',')]
     pub ignore: Vec<String>,
+    /// Read absolute paths under PATH from DIR (`/etc/nginx=./etc-nginx`); a bare DIR stands for
+    /// `/=DIR` (every absolute path is looked up under DIR); repeatable
+    #[arg(long = "root", value_name = "[PATH=]DIR")]
+    pub roots: Vec<String>,
+    /// Read each input as installed at PATH: a directory argument (or a main file's directory)
+    /// stands for PATH, so absolute includes under PATH are read from it (diff: on each side)
+    #[arg(long, value_name = "PATH")]
+    pub mount: Option<String>,
+    /// Settings from this file instead of the nearest ngxlint.toml at or above the input
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Read no ngxlint.toml
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
 }
 
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("fixing").args(["fix", "diff"]).multiple(true)))]
 pub struct CheckArgs {
-    /// Main configuration files, directories holding an nginx.conf, or `-` for standard input
-    #[arg(value_name = "FILE")]
+    /// Main configuration files, directories (their nginx.conf, or the configurations found in
+    /// them), `nginx -T` dumps, or `-` for standard input
+    #[arg(value_name = "FILE|DIR")]
     pub files: Vec<PathBuf>,
     #[command(flatten)]
     pub analysis: AnalysisArgs,
     /// Output format [default: text, or github when GITHUB_ACTIONS=true]
     #[arg(long, value_enum)]
     pub format: Option<CheckFormat>,
+    /// Exit 1 when a finding is at or above this severity: error (the default: nginx would
+    /// refuse the configuration), warning or info
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+    /// Exit 0 even with findings at or above --fail-on (usage and IO errors still exit 2)
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// Apply safe fixes in place, then check again and report what remains
+    #[arg(long)]
+    pub fix: bool,
+    /// Also apply unsafe fixes (they change behaviour on purpose: review the result)
+    #[arg(long, requires = "fixing")]
+    pub unsafe_fixes: bool,
+    /// Print the fixes as a unified diff instead of writing them
+    #[arg(long)]
+    pub diff: bool,
+    /// Configurations checked in parallel (default: one per CPU)
+    #[arg(long, value_name = "N")]
+    pub threads: Option<std::num::NonZeroUsize>,
 }
 
 impl CheckArgs {
     /// `--format`, else `github` in a GitHub Actions step, else `text`.
     pub fn format(&self) -> CheckFormat {
         self.format.unwrap_or(if crate::formats::github_actions() { CheckFormat::Github } else { CheckFormat::Text })
+    }
+}
+
+/// The severity from which `check` findings fail (exit 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOn {
+    /// Errors only: what nginx would refuse
+    Error,
+    /// Errors and warnings
+    Warning,
+    /// Every finding, notes included
+    Info,
+}
+
+impl FailOn {
+    /// True when a finding of severity `s` is at or above this threshold.
+    pub fn fails(self, s: ngxlint::Severity) -> bool {
+        use ngxlint::Severity;
+        match self {
+            FailOn::Error => s == Severity::Error,
+            FailOn::Warning => s != Severity::Info,
+            FailOn::Info => true,
+        }
     }
 }
 
@@ -366,7 +426,7 @@ mod tests {
     fn diff_defaults_and_lists() {
         let cli = Cli::try_parse_from(["ngxlint", "diff", "a", "b"]).unwrap();
         let Command::Diff(d) = cli.command else { panic!() };
-        assert_eq!(d.fail_on, ngxlint::risk::RiskLevel::High);
+        assert_eq!(d.fail_on, None, "the default (high) is applied after the config file");
         assert_eq!(d.format, None);
         let cli = Cli::try_parse_from(["ngxlint", "diff", "a", "b", "--target", "1.22,latest", "--target", "1.22", "--fail-on", "medium"])
             .unwrap();
@@ -374,7 +434,7 @@ mod tests {
         use ngxlint::spec::NginxVersion::{Latest, V1_22};
         assert_eq!(d.targets, [V1_22, Latest, V1_22]);
         assert!(Cli::try_parse_from(["ngxlint", "diff", "a", "b", "--target", "1.18"]).is_err());
-        assert_eq!(d.fail_on, ngxlint::risk::RiskLevel::Medium);
+        assert_eq!(d.fail_on, Some(ngxlint::risk::RiskLevel::Medium));
         assert!(Cli::try_parse_from(["ngxlint", "diff", "a", "b", "--fail-on", "severe"]).is_err());
         assert!(Cli::try_parse_from(["ngxlint", "diff", "a"]).is_err());
     }

@@ -13,6 +13,9 @@ pub enum CliError {
     },
     /// Arguments that parse but make no sense together.
     Usage(String),
+    /// An invalid configuration file: the message with the file, line and column, then a
+    /// snippet of the spot (already rendered).
+    Config(String),
 }
 
 impl CliError {
@@ -51,7 +54,7 @@ impl fmt::Display for CliError {
             } => {
                 write!(f, "cannot {action} \"{path}\": {}", io_message(error))
             }
-            CliError::Usage(m) => f.write_str(m),
+            CliError::Usage(m) | CliError::Config(m) => f.write_str(m),
         }
     }
 }

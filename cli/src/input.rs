@@ -7,6 +7,7 @@
 //! configuration is analysed once more to confirm; only that last analysis is reported.
 
 use crate::error::CliError;
+use crate::paths::PathMap;
 use ngxlint::include::{glob_matches, is_glob};
 use ngxlint::source::dir_name;
 use ngxlint::{analyze, Analysis, FileId, Options, SourceSet};
@@ -22,11 +23,56 @@ pub const STDIN_NAME: &str = "<stdin>";
 
 /// A main configuration and the files loaded so far.
 pub struct Loaded {
+    /// Files under the names nginx sees (virtual names when a path map applies).
     pub files: SourceSet,
     pub main: FileId,
     /// The input was `nginx -T` output: its files are the whole configuration; nothing is read
     /// from disk.
     pub dump: bool,
+    /// Where absolute paths are read from (see [`crate::paths`]).
+    pub map: PathMap,
+    /// Per file (by id): the name shown in reports (its path on disk), and whether it is a file
+    /// on disk that fixes may write (not standard input, not a part of a dump).
+    shown: Vec<(String, bool)>,
+}
+
+impl Loaded {
+    /// Adds a file read from `shown` (on disk when `on_disk`) under its virtual name.
+    pub fn add(&mut self, virt: String, bytes: Vec<u8>, shown: String, on_disk: bool) -> FileId {
+        let before = self.files.len();
+        let id = self.files.add(virt, bytes);
+        let shown = ngxlint::source::normalize_path(&shown);
+        if self.files.len() > before {
+            self.shown.push((shown, on_disk));
+        } else {
+            self.shown[id.0 as usize] = (shown, on_disk);
+        }
+        id
+    }
+
+    /// The path of a file on disk (to write fixes to), or None for standard input and dumps.
+    pub fn disk_path(&self, id: FileId) -> Option<&str> {
+        self.shown.get(id.0 as usize).filter(|s| s.1).map(|s| s.0.as_str())
+    }
+
+    /// The files under the names reports show (disk names), with the same ids as
+    /// [`Loaded::files`]. Without a path map these are the same names.
+    pub fn display_files(&self) -> SourceSet {
+        if self.map.is_empty() {
+            return self.files.clone();
+        }
+        let mut out = SourceSet::new();
+        for (id, f) in self.files.files() {
+            let name = self.shown.get(id.0 as usize).map_or(f.path(), |s| s.0.as_str());
+            out.add(name, f.bytes());
+        }
+        // Two virtual files shown under one disk name would shift ids: keep the virtual names.
+        if out.len() == self.files.len() {
+            out
+        } else {
+            self.files.clone()
+        }
+    }
 }
 
 /// True for the `-` argument.
@@ -62,15 +108,30 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>, CliError> {
     std::fs::read(path).map_err(|e| CliError::read(display(path), e))
 }
 
-/// Reads the main input: a file, a directory's nginx.conf, or standard input (`-`).
-pub fn load_main(arg: &Path) -> Result<Loaded, CliError> {
-    let (name, bytes) = if is_stdin(arg) {
-        (STDIN_NAME.to_string(), read_stdin()?)
-    } else {
-        let path = main_path(arg)?;
-        (display(&path), read_file(&path)?)
-    };
-    Ok(from_bytes(name, bytes))
+/// Reads the main input: a file, a directory's nginx.conf, or standard input (`-`). With a path
+/// map, the main file gets its virtual name and includes are read through the map.
+pub fn load_main_mapped(arg: &Path, map: PathMap) -> Result<Loaded, CliError> {
+    if is_stdin(arg) {
+        return Ok(from_input(STDIN_NAME.to_string(), read_stdin()?, false, map));
+    }
+    let path = main_path(arg)?;
+    let bytes = read_file(&path)?;
+    Ok(from_input(display(&path), bytes, true, map))
+}
+
+/// A main input from bytes already read (standard input read once, a file): `name` is its path
+/// on disk (or `<stdin>`), `on_disk` whether fixes may write it.
+pub fn from_input(name: String, bytes: Vec<u8>, on_disk: bool, map: PathMap) -> Loaded {
+    let mut loaded = from_bytes(name.clone(), bytes);
+    if !loaded.dump {
+        let virt = if on_disk { map.to_virtual(&name) } else { name.clone() };
+        let bytes = loaded.files.bytes(loaded.main).to_vec();
+        loaded.files = SourceSet::new();
+        loaded.shown.clear();
+        loaded.main = loaded.add(virt, bytes, name, on_disk);
+    }
+    loaded.map = map;
+    loaded
 }
 
 /// A directory stands for its nginx.conf.
@@ -90,27 +151,27 @@ fn main_path(arg: &Path) -> Result<PathBuf, CliError> {
 
 /// A source set from an input's bytes: an `nginx -T` dump is split into its files.
 pub fn from_bytes(name: String, bytes: Vec<u8>) -> Loaded {
-    let mut files = SourceSet::new();
+    let mut loaded = Loaded {
+        files: SourceSet::new(),
+        main: FileId(0),
+        dump: false,
+        map: PathMap::default(),
+        shown: Vec::new(),
+    };
     if let Some(parts) = ngxlint::include::split_dump(&bytes) {
         let mut main = None;
         for (path, content) in parts {
-            let id = files.add(path, content);
+            let id = loaded.add(path.clone(), content, path, false);
             main.get_or_insert(id);
         }
         if let Some(main) = main {
-            return Loaded {
-                files,
-                main,
-                dump: true,
-            };
+            loaded.main = main;
+            loaded.dump = true;
+            return loaded;
         }
     }
-    let main = files.add(name, bytes);
-    Loaded {
-        files,
-        main,
-        dump: false,
-    }
+    loaded.main = loaded.add(name.clone(), bytes, name, true);
+    loaded
 }
 
 /// Analyses the main file after reading from disk every file its includes reach. `warn` receives
@@ -140,7 +201,7 @@ pub fn analyze_with_includes(
         warned: false,
     };
     loop {
-        let mut added = loader.collect(&mut loaded.files, &analysis, warn)?;
+        let mut added = loader.collect(loaded, &analysis, warn)?;
         if added.is_empty() {
             return Ok(analysis);
         }
@@ -148,7 +209,7 @@ pub fn analyze_with_includes(
             let mut next = Vec::new();
             for file in added {
                 let scan = analyze(&loaded.files, file, &scan_opts);
-                next.extend(loader.collect(&mut loaded.files, &scan, warn)?);
+                next.extend(loader.collect(loaded, &scan, warn)?);
             }
             added = next;
         }
@@ -166,7 +227,7 @@ impl Loader {
     /// Reads from disk the files named by the analysis' include patterns that the set lacks.
     fn collect(
         &mut self,
-        files: &mut SourceSet,
+        loaded: &mut Loaded,
         analysis: &Analysis,
         warn: &mut dyn FnMut(String),
     ) -> Result<Vec<FileId>, CliError> {
@@ -175,19 +236,24 @@ impl Loader {
             if !self.seen.insert(inc.pattern.clone()) {
                 continue;
             }
-            let paths = if inc.glob {
-                expand_glob(&inc.pattern, MAX_FILES)
-            } else if files.lookup(&inc.pattern).is_none() && Path::new(&inc.pattern).exists() {
+            // (virtual name, path on disk) of each file the pattern names.
+            let on_disk = loaded.map.to_disk(&inc.pattern);
+            let paths: Vec<(String, String)> = if inc.glob {
+                expand_glob(&on_disk, MAX_FILES)
+                    .into_iter()
+                    .map(|disk| (loaded.map.to_virtual(&disk), disk))
+                    .collect()
+            } else if loaded.files.lookup(&inc.pattern).is_none() && Path::new(&on_disk).exists() {
                 // Exists but may still be unreadable (a directory, no permission): an IO error.
-                vec![inc.pattern.clone()]
+                vec![(inc.pattern.clone(), on_disk)]
             } else {
                 Vec::new()
             };
-            for path in paths {
-                if files.lookup(&path).is_some() {
+            for (path, disk) in paths {
+                if loaded.files.lookup(&path).is_some() {
                     continue;
                 }
-                if files.len() >= MAX_FILES {
+                if loaded.files.len() >= MAX_FILES {
                     if !self.warned {
                         self.warned = true;
                         warn(format!(
@@ -196,8 +262,8 @@ impl Loader {
                     }
                     return Ok(added);
                 }
-                let bytes = read_file(Path::new(&path))?;
-                added.push(files.add(path, bytes));
+                let bytes = read_file(Path::new(&disk))?;
+                added.push(loaded.add(path, bytes, disk, true));
             }
         }
         Ok(added)

@@ -5,10 +5,15 @@
 
 mod args;
 mod commands;
+mod config;
 mod error;
+mod fix;
 mod formats;
 mod input;
 mod output;
+mod paths;
+mod scan;
+mod settings;
 
 use args::{Cli, Command};
 use clap::Parser;

@@ -232,11 +232,15 @@ fn unreadable_input_is_an_io_error() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("cannot read \"x.conf\""));
+    // A directory without nginx.conf: its *.conf files are the configurations; none at all is
+    // a usage error.
+    ngxlint(dir.path()).args(["check", "."]).assert().code(0).stdout(summary(0, 1));
+    fs::create_dir(dir.path().join("empty")).unwrap();
     ngxlint(dir.path())
-        .args(["check", "."])
+        .args(["check", "empty"])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("without an nginx.conf"));
+        .stderr("ngxlint: \"empty\" holds no nginx configuration (no nginx.conf, no *.conf file); name the main configuration file\n");
 }
 
 #[test]

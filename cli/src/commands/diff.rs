@@ -3,27 +3,31 @@
 //! nginx.conf, an `nginx -T` dump or standard input, includes read from disk), then the core
 //! compares the two file sets.
 
-use super::{options, status};
+use super::status;
 use crate::args::{DiffArgs, DiffFormat};
 use crate::error::CliError;
 use crate::formats;
 use crate::input::{self, Loaded};
+use crate::settings::{self, Settings};
 use ngxlint::report::compare;
-use ngxlint::risk::Policy;
+use ngxlint::risk::{Policy, RiskLevel};
 use ngxlint::{CompareOptions, Options};
 use std::io::Write;
 use std::path::Path;
 
 pub fn run(args: &DiffArgs) -> Result<u8, CliError> {
-    let opts = options(&args.analysis)?;
     if input::is_stdin(&args.old) && input::is_stdin(&args.new) {
         return Err(CliError::Usage(
             "standard input (`-`) can be read only once: give OLD or NEW as a file or directory".into(),
         ));
     }
-    let mut policy = match &args.policy {
-        Some(path) => read_policy(path)?,
-        None => Policy::default(),
+    // The change's configuration file rules (NEW's, or OLD's when NEW is standard input).
+    let anchor = if input::is_stdin(&args.new) { &args.old } else { &args.new };
+    let settings = settings::resolve(&args.analysis, anchor)?;
+    let mut policy = match (&args.policy, &settings.policy) {
+        (Some(path), _) => read_policy(path)?,
+        (None, Some(p)) => p.clone(),
+        (None, None) => Policy::default(),
     };
     for &v in &args.targets {
         if !policy.targets.contains(&v) {
@@ -31,8 +35,10 @@ pub fn run(args: &DiffArgs) -> Result<u8, CliError> {
         }
     }
 
-    let old = load_side("OLD", &args.old, &opts)?;
-    let new = load_side("NEW", &args.new, &opts)?;
+    let old = load_side("OLD", &args.old, &settings)?;
+    let new = load_side("NEW", &args.new, &settings)?;
+    // The rule selection is the same on both sides; a prefix is mapped per side.
+    let opts = settings.options_for(&settings.map_for(&args.new));
     let c = ngxlint::compare(&old.files, old.main, &new.files, new.main, &CompareOptions { options: opts, policy });
 
     // The verdict assumes OLD is what runs now; say so when nginx would not even load it.
@@ -44,12 +50,14 @@ pub fn run(args: &DiffArgs) -> Result<u8, CliError> {
         );
     }
 
+    // Reports name files where they are on disk.
+    let (old_files, new_files) = (old.display_files(), new.display_files());
     let text = match args.format() {
-        DiffFormat::Text => compare::to_text(&c, &old.files, &new.files),
-        DiffFormat::Sarif => formats::sarif::diff(&c, &old.files, &new.files),
-        DiffFormat::Github => formats::github::diff(&c, &old.files, &new.files),
+        DiffFormat::Text => compare::to_text(&c, &old_files, &new_files),
+        DiffFormat::Sarif => formats::sarif::diff(&c, &old_files, &new_files),
+        DiffFormat::Github => formats::github::diff(&c, &old_files, &new_files),
         DiffFormat::Json => {
-            let mut s = serde_json::to_string(&compare::to_json(&c, &old.files, &new.files))
+            let mut s = serde_json::to_string(&compare::to_json(&c, &old_files, &new_files))
                 .map_err(|e| CliError::Usage(format!("cannot render the report as JSON: {e}")))?;
             s.push('\n');
             s
@@ -59,13 +67,17 @@ pub fn run(args: &DiffArgs) -> Result<u8, CliError> {
     // A closed pipe (`| head`) is not worth a panic.
     let _ = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush());
 
-    Ok(if c.level() >= args.fail_on { status::FINDINGS } else { status::OK })
+    let fail_on = args.fail_on.or(settings.diff_fail_on).unwrap_or(RiskLevel::High);
+    Ok(if c.level() >= fail_on { status::FINDINGS } else { status::OK })
 }
 
-/// Loads one side with its includes (the analysis itself is redone by `compare`).
-fn load_side(side: &str, arg: &Path, opts: &Options) -> Result<Loaded, CliError> {
-    let mut loaded = input::load_main(arg)?;
-    input::analyze_with_includes(&mut loaded, opts, &mut |w| eprintln!("ngxlint: warning: {side}: {w}"))?;
+/// Loads one side with its includes (the analysis itself is redone by `compare`), through the
+/// side's own path map (`--mount` maps each side's directory).
+fn load_side(side: &str, arg: &Path, settings: &Settings) -> Result<Loaded, CliError> {
+    let map = settings.map_for(arg);
+    let opts: Options = settings.options_for(&map);
+    let mut loaded = input::load_main_mapped(arg, map)?;
+    input::analyze_with_includes(&mut loaded, &opts, &mut |w| eprintln!("ngxlint: warning: {side}: {w}"))?;
     Ok(loaded)
 }
 

@@ -1,6 +1,6 @@
 //! `ngxlint parse`: the parse tree of a configuration (and its includes) as JSON.
 
-use super::{options, status};
+use super::status;
 use crate::args::{ParseArgs, ParseFormat};
 use crate::error::CliError;
 use crate::input;
@@ -9,7 +9,6 @@ use ngxlint::report::tree;
 use std::io::Write;
 
 pub fn run(args: &ParseArgs) -> Result<u8, CliError> {
-    let opts = options(&args.analysis)?;
     let file = match &args.file {
         Some(f) => f.clone(),
         None => {
@@ -17,7 +16,10 @@ pub fn run(args: &ParseArgs) -> Result<u8, CliError> {
             std::path::PathBuf::from("-")
         }
     };
-    let mut loaded = input::load_main(&file)?;
+    let settings = crate::settings::resolve(&args.analysis, &file)?;
+    let map = settings.map_for(&file);
+    let opts = settings.options_for(&map);
+    let mut loaded = input::load_main_mapped(&file, map)?;
     let analysis = input::analyze_with_includes(&mut loaded, &opts, &mut |w| {
         eprintln!("ngxlint: warning: {w}")
     })?;

@@ -1,14 +1,16 @@
 //! `ngxlint route`: which server and location nginx would pick for a request.
 
-use super::{options, status};
+use super::status;
 use crate::args::{RouteArgs, RouteFormat};
 use crate::error::CliError;
 use crate::input;
 use ngxlint::model::{self, routing};
 
 pub fn run(args: &RouteArgs) -> Result<u8, CliError> {
-    let opts = options(&args.analysis)?;
-    let mut loaded = input::load_main(&args.file)?;
+    let settings = crate::settings::resolve(&args.analysis, &args.file)?;
+    let map = settings.map_for(&args.file);
+    let opts = settings.options_for(&map);
+    let mut loaded = input::load_main_mapped(&args.file, map)?;
     let analysis = input::analyze_with_includes(&mut loaded, &opts, &mut |w| eprintln!("ngxlint: warning: {w}"))?;
     let files = &loaded.files;
     let m = analysis.model();
