@@ -32,18 +32,35 @@ dotfiles only when named explicitly). A missing plain include is nginx's
 `open() \"...\" failed (2: No such file or directory)` error; a missing absolute include outside the
 checked tree is a note. An input holding `nginx -T` output (`# configuration file PATH:` sections)
 is split into its files, the first being the main one, and nothing more is read from disk.
-A DIR stands for DIR/nginx.conf; `-` (or no FILE) reads standard input, named <stdin>, whose
-relative includes resolve against the current directory.
+`-` (or no FILE) reads standard input, named <stdin>, whose relative includes resolve against the
+current directory.
+
+A DIR holding nginx.conf stands for it (its other files are checked through its includes). A DIR
+without one is searched: every *.conf file below it (names starting with `.` skipped) that no
+other file includes is a main configuration, and so is the nginx.conf of each subdirectory
+holding one. Configurations are checked in parallel (--threads) and reported in a stable order.
+
+Absolute paths (`include /etc/nginx/conf.d/*.conf;`) are read where they point, unless mapped:
+`--root /etc/nginx=./etc-nginx` reads /etc/nginx/... from ./etc-nginx, `--root ./checkout` reads
+every absolute path under ./checkout, `--mount /etc/nginx` reads each FILE's directory (or DIR) as
+/etc/nginx. Reports name the files on disk.
+
+Settings come from the nearest ngxlint.toml at or above each input (--config FILE, --no-config);
+the command line wins. `--fix` applies the safe fixes rules propose (`--unsafe-fixes`: all) and
+checks again; `--diff` prints them as a unified diff and writes nothing.
 
 Examples:
   ngxlint check /etc/nginx/nginx.conf
   ngxlint check /etc/nginx
+  ngxlint check deploy/ --mount /etc/nginx          a checkout of /etc/nginx
+  ngxlint check . --fail-on warning --format concise  every configuration of a repository
   nginx -T 2>/dev/null | ngxlint check -
   ngxlint check --context http,server snippets/ssl.conf
-  ngxlint check --format concise a.conf b.conf
+  ngxlint check --diff nginx.conf                   the fixes, as a patch
   ngxlint check --format json nginx.conf | jq '.diagnostics[].message'
 
-Exit status: 0 no errors (warnings and notes allowed), 1 at least one error, 2 usage or IO error.";
+Exit status: 0 no finding at or above --fail-on (default: error, what nginx would refuse; warnings
+and notes allowed), 1 at least one (0 with --exit-zero), 2 usage, IO or configuration file error.";
 
 const PARSE_HELP: &str = "\
 Prints the parse tree of FILE and of every file it includes (read from disk as `check` does).

@@ -36,6 +36,8 @@ pub struct Plan {
     files: BTreeMap<FileKey, (Vec<u8>, Vec<usize>)>,
     /// Each fix: its edits per file.
     fixes: Vec<BTreeMap<FileKey, Vec<Edit>>>,
+    /// Each fix's diagnostic code.
+    codes: Vec<&'static str>,
     /// Fixes dropped because they overlap in some file.
     dropped: BTreeSet<usize>,
     /// Unsafe fixes not taken (without --unsafe-fixes).
@@ -107,6 +109,7 @@ impl Plan {
                     per_file.entry(key).or_default().push(edit);
                 }
                 plan.fixes.push(per_file);
+                plan.codes.push(d.code);
             }
         }
         plan.drop_overlaps();
@@ -116,7 +119,7 @@ impl Plan {
     /// Drops every fix touching a file where two fixes' edits overlap (or insert at the same
     /// point, where their order would be a guess).
     fn drop_overlaps(&mut self) {
-        for (key, (_, fixes)) in &self.files {
+        for (key, (bytes, fixes)) in &self.files {
             let mut edits: Vec<(usize, usize, usize)> = Vec::new();
             for &f in fixes {
                 for e in &self.fixes[f][key] {
@@ -124,19 +127,33 @@ impl Plan {
                 }
             }
             edits.sort();
-            let clash = edits
-                .windows(2)
-                .any(|w| w[0].2 != w[1].2 && (w[1].0 < w[0].1 || w[1].0 == w[0].0));
-            // Edits of one fix must not overlap each other either.
-            let own = edits.windows(2).any(|w| w[0].2 == w[1].2 && w[1].0 < w[0].1);
-            if clash || own {
-                self.warnings.push(format!(
-                    "not fixing \"{}\": its fixes overlap ({} fixes); apply them by hand or one at a time",
-                    key.name,
-                    fixes.len()
-                ));
-                self.dropped.extend(fixes.iter().copied());
+            // The first edit that starts inside an earlier one (or where another fix inserts
+            // or starts: their order would be a guess).
+            let mut reach: Option<(usize, usize, usize)> = None; // (start, end, fix) reaching furthest
+            let mut clash = None;
+            for &(start, end, f) in &edits {
+                if let Some((s0, e0, f0)) = reach {
+                    if start < e0 || (start == s0 && f != f0) {
+                        clash = Some((f0, f, start));
+                        break;
+                    }
+                }
+                if reach.map_or(true, |(_, e0, _)| end >= e0) {
+                    reach = Some((start, end, f));
+                }
             }
+            let Some((a, b, at)) = clash else { continue };
+            let line = bytes[..at.min(bytes.len())].iter().filter(|&&c| c == b'\n').count() + 1;
+            let what = if a == b {
+                format!("the edits of the {} fix overlap at line {line}", self.codes[a])
+            } else {
+                format!("the {} and {} fixes overlap at line {line}", self.codes[a], self.codes[b])
+            };
+            self.warnings.push(format!(
+                "not fixing \"{}\": {what}; apply them by hand, or one rule at a time with --select",
+                key.name
+            ));
+            self.dropped.extend(fixes.iter().copied());
         }
     }
 

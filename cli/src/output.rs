@@ -103,7 +103,8 @@ pub fn summary(runs: &[Run]) -> String {
     if notes > 0 {
         parts.push(plural(notes, "note"));
     }
-    format!("{} in {}", parts.join(", "), plural(files.len(), "file"))
+    let configs = if runs.len() > 1 { format!(" ({} configurations)", runs.len()) } else { String::new() };
+    format!("{} in {}{configs}", parts.join(", "), plural(files.len(), "file"))
 }
 
 pub fn concise(runs: &[Run]) -> String {
@@ -168,13 +169,13 @@ mod tests {
             synthetic("a.conf", &[Error, Warning]),
             synthetic("b.conf", &[Error, Error, Warning]),
         ];
-        assert_eq!(summary(&runs), "3 errors, 2 warnings in 2 files");
+        assert_eq!(summary(&runs), "3 errors, 2 warnings in 2 files (2 configurations)");
         assert_eq!(
             summary(&[synthetic("a.conf", &[Warning])]),
             "0 errors, 1 warning in 1 file"
         );
         let runs = [synthetic("a.conf", &[Info]), synthetic("a.conf", &[])];
-        assert_eq!(summary(&runs), "0 errors, 0 warnings, 1 note in 1 file");
+        assert_eq!(summary(&runs), "0 errors, 0 warnings, 1 note in 1 file (2 configurations)");
         assert_eq!(summary(&[]), "0 errors, 0 warnings in 0 files");
     }
 

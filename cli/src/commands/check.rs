@@ -239,11 +239,11 @@ fn check_one(job: &Job) -> Result<Checked, CliError> {
             .prefix
             .clone()
             .unwrap_or_else(|| ngxlint::source::dir_name(loaded.files.path(loaded.main)).to_string());
+        // Files of a dump have no disk path; where a root maps them, the mapped one stands in.
         let paths = |id: FileId| {
-            (
-                loaded.disk_path(id).map(String::from),
-                loaded.files.path(id).to_string(),
-            )
+            let virt = loaded.files.path(id).to_string();
+            let mapped = Some(loaded.map.to_disk(&virt)).filter(|d| *d != virt);
+            (loaded.disk_path(id).map(String::from).or(mapped), virt)
         };
         diagnostics = settings
             .overrides
