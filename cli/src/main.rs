@@ -11,6 +11,7 @@ mod fix;
 mod formats;
 mod input;
 mod output;
+mod parallel;
 mod paths;
 mod scan;
 mod settings;

@@ -14,9 +14,10 @@
 //!   no file is left out silently.
 
 use crate::error::CliError;
+use crate::input::expand_glob;
 use crate::paths::PathMap;
-use ngxlint::include::{glob_matches, resolve, IncludeOptions};
-use ngxlint::source::dir_name;
+use ngxlint::include::{resolve, IncludeOptions};
+use ngxlint::source::{dir_name, normalize_path};
 use ngxlint::SourceSet;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -33,7 +34,7 @@ pub struct Found {
 }
 
 /// Scans `dir` (see the module documentation).
-pub fn scan(dir: &Path, map: &PathMap, prefix: Option<&str>) -> Result<Found, CliError> {
+pub fn scan(dir: &Path, map: &PathMap, prefix: Option<&str>, threads: usize) -> Result<Found, CliError> {
     let top = dir.join("nginx.conf");
     if top.is_file() {
         return Ok(Found {
@@ -52,17 +53,17 @@ pub fn scan(dir: &Path, map: &PathMap, prefix: Option<&str>) -> Result<Found, Cl
         )));
     }
 
-    // Which candidates another file includes.
-    let virt = |p: &Path| map.to_virtual(&crate::input::display(p));
-    let mut names = SourceSet::new();
-    for c in &candidates {
-        names.add(virt(c), b"");
-    }
-    let mut included: HashSet<String> = HashSet::new();
-    for file in roots.iter().chain(&candidates) {
-        let Ok(bytes) = std::fs::read(file) else { continue }; // reported when it is checked
+    // Which candidates another file includes (each file read and its includes resolved on
+    // the worker threads; the globs expanded on disk as the check itself expands them).
+    let virt = |p: &Path| normalize_path(&map.to_virtual(&crate::input::display(p)));
+    let names: HashSet<String> = candidates.iter().map(|c| virt(c)).collect();
+    let files: Vec<&PathBuf> = roots.iter().chain(&candidates).collect();
+    let targets = crate::parallel::map(&files, threads, |file| {
+        let Ok(bytes) = std::fs::read(file) else {
+            return Vec::new();
+        }; // reported when checked
         if ngxlint::include::split_dump(&bytes).is_some() {
-            continue;
+            return Vec::new();
         }
         let name = virt(file);
         let mut one = SourceSet::new();
@@ -77,22 +78,25 @@ pub fn scan(dir: &Path, map: &PathMap, prefix: Option<&str>) -> Result<Found, Cl
             missing_is_environment: true,
         };
         let (config, _) = resolve(&one, id, &opts);
+        let mut out = Vec::new();
         for inc in &config.includes {
-            let targets = if inc.glob {
-                glob_matches(&names, &inc.pattern).unwrap_or_default()
+            if inc.glob {
+                let on_disk = map.to_disk(&inc.pattern);
+                out.extend(
+                    expand_glob(&on_disk, crate::input::MAX_FILES)
+                        .into_iter()
+                        .map(|d| normalize_path(&map.to_virtual(&d))),
+                );
             } else {
-                names.lookup(&inc.pattern).into_iter().collect()
-            };
-            for t in targets {
-                let target = names.path(t);
-                if target != one.path(id) {
-                    included.insert(target.to_string());
-                }
+                out.push(normalize_path(&inc.pattern));
             }
         }
-    }
+        out.retain(|t| *t != name && names.contains(t));
+        out
+    });
+    let included: HashSet<String> = targets.into_iter().flatten().collect();
     for c in candidates {
-        if included.contains(&ngxlint::source::normalize_path(&virt(&c))) {
+        if included.contains(&virt(&c)) {
             found.included.push(c);
         } else {
             found.mains.push(c);
@@ -169,7 +173,7 @@ mod tests {
     #[test]
     fn a_directory_with_nginx_conf_is_one_configuration() {
         let d = tree(&[("nginx.conf", "events {}\n"), ("sites/a.conf", "server {}\n")]);
-        let f = scan(d.path(), &PathMap::default(), None).unwrap();
+        let f = scan(d.path(), &PathMap::default(), None, 2).unwrap();
         assert_eq!(names(d.path(), &f.mains), ["nginx.conf"]);
     }
 
@@ -189,7 +193,7 @@ mod tests {
             (".git/x.conf", "x\n"),
             ("notes.txt", "x\n"),
         ]);
-        let f = scan(d.path(), &PathMap::default(), None).unwrap();
+        let f = scan(d.path(), &PathMap::default(), None, 2).unwrap();
         assert_eq!(
             names(d.path(), &f.mains),
             ["a.conf", "app/nginx.conf", "lonely.conf"]
@@ -208,16 +212,18 @@ mod tests {
         ]);
         let mut map = PathMap::default();
         map.push(crate::paths::Mapping::new("/etc/nginx", &d.path().to_string_lossy()).unwrap());
-        let f = scan(d.path(), &map, None).unwrap();
+        let f = scan(d.path(), &map, None, 2).unwrap();
         assert_eq!(names(d.path(), &f.mains), ["main.conf"]);
-        let f = scan(d.path(), &PathMap::default(), None).unwrap();
+        let f = scan(d.path(), &PathMap::default(), None, 2).unwrap();
         assert_eq!(names(d.path(), &f.mains), ["inc/a.conf", "main.conf"]);
     }
 
     #[test]
     fn an_empty_directory_is_a_usage_error() {
         let d = tree(&[("readme.txt", "x")]);
-        let e = scan(d.path(), &PathMap::default(), None).unwrap_err().to_string();
+        let e = scan(d.path(), &PathMap::default(), None, 2)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("holds no nginx configuration"), "{e}");
     }
 }

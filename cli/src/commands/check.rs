@@ -57,12 +57,15 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
         settings.push(resolver.get(arg)?);
     }
 
+    let threads = args
+        .threads
+        .map_or_else(crate::parallel::default_threads, |n| n.get());
     let mut failed = false;
     let mut jobs = Vec::new();
     // Files other files include: checked on their own only if no configuration reached them.
     let mut included = Vec::new();
     for (arg, settings) in inputs.iter().zip(settings) {
-        match expand(arg, settings, &mut jobs, &mut included) {
+        match expand(arg, settings, threads, &mut jobs, &mut included) {
             Ok(warnings) => warnings.iter().for_each(|w| eprintln!("ngxlint: warning: {w}")),
             Err(e) => {
                 error::report(&e);
@@ -71,10 +74,6 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
         }
     }
 
-    let threads = args.threads.map_or_else(
-        || std::thread::available_parallelism().map_or(1, |n| n.get()),
-        |n| n.get(),
-    );
     let mut results = run_jobs(&jobs, threads);
     if !included.is_empty() {
         let reached: HashSet<String> = results
@@ -132,6 +131,10 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
         // A closed pipe (`| head`) is not worth a panic.
         let _ = stdout.write_all(text.as_bytes()).and_then(|_| stdout.flush());
     }
+    // Thousands of parsed configurations are freed by the process exit, much faster than one
+    // by one.
+    std::mem::forget(runs);
+    std::mem::forget(jobs);
 
     Ok(if failed {
         status::FAILURE
@@ -146,6 +149,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
 fn expand(
     arg: &Path,
     settings: Arc<Settings>,
+    threads: usize,
     jobs: &mut Vec<Job>,
     included: &mut Vec<Job>,
 ) -> Result<Vec<String>, CliError> {
@@ -169,7 +173,7 @@ fn expand(
         });
         return Ok(Vec::new());
     }
-    let found = crate::scan::scan(arg, &map, settings.options.prefix.as_deref())?;
+    let found = crate::scan::scan(arg, &map, settings.options.prefix.as_deref(), threads)?;
     let job = |p: PathBuf| Job {
         path: Some(p),
         stdin: None,
@@ -183,39 +187,7 @@ fn expand(
 
 /// Checks the jobs on `threads` workers; results in job order.
 fn run_jobs(jobs: &[Job], threads: usize) -> Vec<Result<Checked, CliError>> {
-    let workers = threads.min(jobs.len());
-    if workers <= 1 {
-        return jobs.iter().map(check_one).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut slots: Vec<Option<Result<Checked, CliError>>> = (0..jobs.len()).map(|_| None).collect();
-    std::thread::scope(|scope| {
-        let work = || {
-            let mut done = Vec::new();
-            loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(job) = jobs.get(i) else { break };
-                done.push((i, check_one(job)));
-            }
-            done
-        };
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                // The main thread's stack size, for the parser's deepest (bounded) recursion.
-                std::thread::Builder::new()
-                    .stack_size(8 << 20)
-                    .spawn_scoped(scope, work)
-                    .expect("spawning a worker thread")
-            })
-            .collect();
-        for h in handles {
-            match h.join() {
-                Ok(done) => done.into_iter().for_each(|(i, r)| slots[i] = Some(r)),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-    });
-    slots.into_iter().map(|s| s.expect("every job ran")).collect()
+    crate::parallel::map(jobs, threads, check_one)
 }
 
 fn check_one(job: &Job) -> Result<Checked, CliError> {
