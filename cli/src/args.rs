@@ -21,8 +21,10 @@ Examples:
   ngxlint fmt --check conf.d/*.conf         list files that are not formatted
   ngxlint diff old/ new/                    score the risk of rolling out new/ where old/ runs
 
-Exit status: 0 no errors (diff: risk below --fail-on), 1 errors found (nginx would refuse the
-config; diff: risk at or above --fail-on), 2 usage or IO error.";
+Settings are read from the nearest ngxlint.toml at or above the input (see `ngxlint check --help`).
+
+Exit status: 0 nothing at or above --fail-on (check: errors by default, what nginx would refuse;
+diff: high risk), 1 findings or risk at or above it, 2 usage, IO or configuration file error.";
 
 const CHECK_HELP: &str = "\
 Each FILE is checked as a main configuration (nginx.conf). Files reached through `include` are
@@ -142,9 +144,15 @@ that nginx would refuse (on any --target version) is critical and blocking.
 OLD and NEW are each a main file, a directory holding nginx.conf, an `nginx -T` dump, or `-`
 (standard input, for one of them). Includes are read from disk relative to each side's main file,
 as `check` reads them, so two checkouts (old/ and new/) compare file by file; absolute include
-paths are read where they point. The analysis options (--nginx-version, --profile, --module,
---context, --includes-from-environment, --select, --ignore, and --prefix, which then serves both
-sides) apply to both sides. Findings are documented by `ngxlint explain RSK004`.
+paths are read where they point, unless mapped: `--mount /etc/nginx` reads each side's directory
+as /etc/nginx (`ngxlint diff base/etc/nginx etc/nginx --mount /etc/nginx`), `--root PATH=DIR`
+maps PATH to DIR for both. The analysis options (--nginx-version, --profile, --module, --context,
+--includes-from-environment, --select, --ignore, and --prefix, which then serves both sides)
+apply to both sides. Findings are documented by `ngxlint explain RSK004`.
+
+Settings come from the ngxlint.toml nearest NEW (or --config FILE, e.g. the base branch's, so a
+change cannot relax its own gate): `[diff] fail_on` and the risk policy as `[risk]`, with the
+same keys as the JSON below; --fail-on and --policy win over the file.
 
 --policy FILE reads a JSON risk policy; every key is optional:
   {\"thresholds\": {\"medium\": 20, \"high\": 40, \"critical\": 65},
@@ -160,7 +168,8 @@ Examples:
   ssh web1 nginx -T 2>/dev/null | ngxlint diff - new/
   ngxlint diff --format json --fail-on critical old/ new/ | jq '.findings[0]'
 
-Exit status: 0 risk below --fail-on (default: high), 1 risk at or above it, 2 usage or IO error.";
+Exit status: 0 risk below --fail-on (default: high), 1 risk at or above it, 2 usage, IO or
+configuration file error.";
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {

@@ -9,10 +9,10 @@ use std::fs;
 use std::path::Path;
 use tempfile::TempDir;
 
-/// The binary, run inside `dir`, with no colour.
+/// The binary, run inside `dir`, outside GitHub Actions (where `github` is the default format).
 fn ngxlint(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_ngxlint"));
-    cmd.current_dir(dir).env_remove("NO_COLOR");
+    cmd.current_dir(dir).env_remove("NO_COLOR").env_remove("GITHUB_ACTIONS");
     cmd
 }
 
@@ -553,4 +553,139 @@ fn diff_mounts_each_side_at_the_path_nginx_sees() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("head/ngxlint.toml:2:11: unknown variant `severe`"));
+}
+
+// ---- the CI recipes (examples/ci, .pre-commit-hooks.yaml), run for real --------------------------
+
+fn repo() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// The block of lines under `key` (a `run: |` or `- |` scalar, or a `script:` list), dedented.
+fn yaml_block(text: &str, after: &str, key: &str) -> String {
+    let start = text.find(after).unwrap_or_else(|| panic!("no {after:?}"));
+    let mut lines = text[start..].lines().skip_while(|l| !l.trim_start().starts_with(key));
+    let head = lines.next().unwrap();
+    let indent = head.len() - head.trim_start().len();
+    let body: Vec<&str> = lines.take_while(|l| l.trim().is_empty() || l.len() - l.trim_start().len() > indent).collect();
+    let cut = body.iter().filter(|l| !l.trim().is_empty()).map(|l| l.len() - l.trim_start().len()).min().unwrap_or(0);
+    body.iter().map(|l| l.get(cut..).unwrap_or("")).collect::<Vec<_>>().join("\n")
+}
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=ci", "-c", "user.email=ci@example.invalid", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// A repository whose etc/nginx is written for /etc/nginx; the working tree moves the site to
+/// port 8080 (critical: port 80 is left closed). Returns the directory and the base commit.
+fn ci_repo() -> (TempDir, String) {
+    let dir = tree(&[
+        ("etc/nginx/nginx.conf", "events {}\nhttp {\n    server_tokens off;\n    include /etc/nginx/conf.d/*.conf;\n}\n"),
+        ("etc/nginx/conf.d/site.conf", ABS_SITE),
+        // Every command run in the repository (pre-commit, an editor) reads /etc/nginx from here;
+        // the CI recipes' --mount maps each side of a diff to its own tree before this.
+        ("ngxlint.toml", "[root]\n\"/etc/nginx\" = \"etc/nginx\"\n\n[check]\nfail_on = \"error\"\n"),
+    ]);
+    git(dir.path(), &["init", "-q"]);
+    git(dir.path(), &["add", "."]);
+    git(dir.path(), &["commit", "-qm", "base"]);
+    let base = git(dir.path(), &["rev-parse", "HEAD"]);
+    write(dir.path(), &[("etc/nginx/conf.d/site.conf", &ABS_SITE.replace("listen 80;", "listen 8080;"))]);
+    git(dir.path(), &["commit", "-qam", "change"]);
+    (dir, base)
+}
+
+fn shell(dir: &Path, script: &str, env: &[(&str, &str)]) -> std::process::Output {
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_ngxlint")).parent().unwrap();
+    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let mut cmd = std::process::Command::new("bash");
+    cmd.current_dir(dir).arg("-c").arg(script).env("PATH", path).env_remove("GITHUB_ACTIONS");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+#[test]
+fn the_github_workflow_checks_and_gates_a_risky_pull_request() {
+    let workflow = fs::read_to_string(repo().join("examples/ci/github-workflow.yml")).unwrap();
+    let (dir, base) = ci_repo();
+    let runner = tempfile::tempdir().unwrap();
+    let summary = runner.path().join("summary.md");
+    let env = [
+        ("CONF", "etc/nginx"),
+        ("INSTALLED_AT", "/etc/nginx"),
+        ("RUNNER_TEMP", runner.path().to_str().unwrap()),
+        ("GITHUB_STEP_SUMMARY", summary.to_str().unwrap()),
+    ];
+    // The check step's one-line `run:`.
+    let at = workflow.find("- name: Check\n").unwrap();
+    let check = workflow[at..].lines().find_map(|l| l.trim().strip_prefix("run: ")).unwrap().to_string();
+    assert!(check.starts_with("ngxlint check"), "{check}");
+    let out = shell(dir.path(), &check, &env);
+    assert_eq!(out.status.code(), Some(0), "{check}\n{}", String::from_utf8_lossy(&out.stderr));
+
+    let script = yaml_block(&workflow, "- name: Risk of the change", "run: |")
+        .replace("${{ github.event.pull_request.base.sha }}", &base);
+    let out = shell(dir.path(), &script, &env);
+    assert_eq!(out.status.code(), Some(1), "{script}\n{}", String::from_utf8_lossy(&out.stderr));
+    let report = fs::read_to_string(&summary).unwrap();
+    assert!(report.starts_with("risk: CRITICAL"), "{report}");
+    assert!(report.contains("listen-removed"), "{report}");
+}
+
+#[test]
+fn the_gitlab_job_checks_and_gates_a_risky_merge_request() {
+    let job = fs::read_to_string(repo().join("examples/ci/gitlab-ci.yml")).unwrap();
+    let (dir, base) = ci_repo();
+    let script = yaml_block(&job, "ngxlint:\n", "script:");
+    // The list items, each run as the job runs them (in order, stopping at the first failure).
+    let mut items: Vec<String> = Vec::new();
+    for line in script.lines().filter(|l| !l.starts_with('#')) {
+        match line.strip_prefix("- ") {
+            Some(item) => items.push(item.trim_start_matches('|').trim().to_string()),
+            None => {
+                let last = items.last_mut().unwrap();
+                last.push('\n');
+                last.push_str(line.strip_prefix("  ").unwrap_or(line));
+            }
+        }
+    }
+    assert_eq!(items.len(), 3, "{script}");
+    let env = [("CONF", "etc/nginx"), ("INSTALLED_AT", "/etc/nginx"), ("CI_MERGE_REQUEST_DIFF_BASE_SHA", base.as_str())];
+    let codes: Vec<Option<i32>> = items.iter().map(|s| shell(dir.path(), &format!("set -e\n{s}"), &env).status.code()).collect();
+    assert_eq!(codes, [Some(0), Some(0), Some(1)], "{items:#?}");
+    let junit = fs::read_to_string(dir.path().join("ngxlint-junit.xml")).unwrap();
+    assert!(junit.starts_with("<?xml"), "{junit}");
+}
+
+#[test]
+fn the_pre_commit_hooks_run() {
+    let hooks = fs::read_to_string(repo().join(".pre-commit-hooks.yaml")).unwrap();
+    let field = |id: &str, key: &str| {
+        let start = hooks.find(&format!("\n- id: {id}\n")).unwrap();
+        let line = hooks[start..].lines().find(|l| l.trim_start().starts_with(&format!("{key}:"))).unwrap();
+        line.split_once(':').unwrap().1.trim().to_string()
+    };
+    assert_eq!(field("ngxlint-check", "args"), "[\".\"]");
+    assert_eq!(field("ngxlint-check", "pass_filenames"), "false");
+    let (dir, _) = ci_repo();
+    let check = format!("{} .", field("ngxlint-check", "entry"));
+    let out = shell(dir.path(), &check, &[]);
+    assert_eq!(out.status.code(), Some(0), "{check}: {}", String::from_utf8_lossy(&out.stdout));
+    write(dir.path(), &[("etc/nginx/conf.d/bad.conf", "server { listen 81 }\n")]);
+    assert_eq!(shell(dir.path(), &check, &[]).status.code(), Some(1));
+    // fmt gets the changed files.
+    let fmt = format!("{} etc/nginx/conf.d/site.conf", field("ngxlint-fmt", "entry"));
+    write(dir.path(), &[("etc/nginx/conf.d/site.conf", "server {\nlisten 80;\n}\n")]);
+    let out = shell(dir.path(), &fmt, &[]);
+    assert_eq!(out.status.code(), Some(0), "{fmt}: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(fs::read_to_string(dir.path().join("etc/nginx/conf.d/site.conf")).unwrap(), "server {\n    listen 80;\n}\n");
 }
