@@ -689,3 +689,15 @@ fn the_pre_commit_hooks_run() {
     assert_eq!(out.status.code(), Some(0), "{fmt}: {}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(fs::read_to_string(dir.path().join("etc/nginx/conf.d/site.conf")).unwrap(), "server {\n    listen 80;\n}\n");
 }
+
+#[test]
+fn the_readme_example_configuration_is_valid_and_applies() {
+    let readme = fs::read_to_string(repo().join("README.md")).unwrap();
+    let start = readme.find("```toml\n# ngxlint.toml").expect("the README's ngxlint.toml example") + "```toml\n".len();
+    let example = &readme[start..start + readme[start..].find("```").unwrap()];
+    let dir = tree(&[("ngxlint.toml", example), ("etc/nginx/nginx.conf", &SITE.replace("http {", "http {\n    error_log off;"))]);
+    // [check] fail_on = "warning": SEC019 (a warning) fails the check; the command line wins.
+    let out = stdout(ngxlint(dir.path()).args(["check", "--format", "concise", "etc/nginx"]), 1);
+    assert!(out.contains("warning[SEC019]"), "{out}");
+    ngxlint(dir.path()).args(["check", "--fail-on", "error", "etc/nginx"]).assert().code(0);
+}
