@@ -19,6 +19,9 @@ use std::sync::Arc;
 
 /// One main configuration to check.
 struct Job {
+    /// Where its report goes: the input's position, then the path (a directory's
+    /// configurations in path order, whichever round found them).
+    order: (usize, PathBuf),
     /// A file or directory on disk; None for standard input.
     path: Option<PathBuf>,
     /// Standard input, read once (a re-check after --fix reads the same bytes).
@@ -64,8 +67,8 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
     let mut jobs = Vec::new();
     // Files other files include: checked on their own only if no configuration reached them.
     let mut included = Vec::new();
-    for (arg, settings) in inputs.iter().zip(settings) {
-        match expand(arg, settings, threads, &mut jobs, &mut included) {
+    for (index, (arg, settings)) in inputs.iter().zip(settings).enumerate() {
+        match expand(index, arg, settings, threads, &mut jobs, &mut included) {
             Ok(warnings) => warnings.iter().for_each(|w| eprintln!("ngxlint: warning: {w}")),
             Err(e) => {
                 error::report(&e);
@@ -91,6 +94,9 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
             .collect();
         results.extend(run_jobs(&extra, threads));
         jobs.extend(extra);
+        let mut both: Vec<(Job, Result<Checked, CliError>)> = jobs.into_iter().zip(results).collect();
+        both.sort_by(|a, b| a.0.order.cmp(&b.0.order));
+        (jobs, results) = both.into_iter().unzip();
     }
 
     if args.fix || args.diff {
@@ -147,6 +153,7 @@ pub fn run(args: &CheckArgs) -> Result<u8, CliError> {
 
 /// The jobs of one input argument; returns warnings met while looking for configurations.
 fn expand(
+    index: usize,
     arg: &Path,
     settings: Arc<Settings>,
     threads: usize,
@@ -157,6 +164,7 @@ fn expand(
     if input::is_stdin(arg) {
         let bytes = Arc::new(input::read_stdin()?);
         jobs.push(Job {
+            order: (index, PathBuf::new()),
             path: None,
             stdin: Some(bytes),
             settings,
@@ -166,6 +174,7 @@ fn expand(
     }
     if !arg.is_dir() || arg.join("nginx.conf").is_file() {
         jobs.push(Job {
+            order: (index, PathBuf::new()),
             path: Some(arg.to_path_buf()),
             stdin: None,
             settings,
@@ -175,6 +184,7 @@ fn expand(
     }
     let found = crate::scan::scan(arg, &map, settings.options.prefix.as_deref(), threads)?;
     let job = |p: PathBuf| Job {
+        order: (index, p.clone()),
         path: Some(p),
         stdin: None,
         settings: settings.clone(),
