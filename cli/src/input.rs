@@ -217,6 +217,43 @@ pub fn analyze_with_includes(
     }
 }
 
+/// The core reports a missing plain include as nginx's `open() failed` error (NGX002) when its
+/// path is relative or lies in a directory holding given files, and as a note (NGX006, "the
+/// machine's business") otherwise. Named with absolute paths (an absolute argument, or a path
+/// map), a configuration's own tree would thus turn errors into notes: a typo in
+/// `include snippets/ssl.conf;` would pass. The CLI knows which directories it was given: the
+/// configuration's directory (its prefix) and every mapped path. A missing include below one of
+/// them is nginx's error, as it is for relative paths. Dumps and
+/// `--includes-from-environment` are left as they are.
+pub fn missing_includes_are_errors_in_own_tree(loaded: &Loaded, opts: &Options, diagnostics: &mut [ngxlint::Diagnostic]) {
+    use ngxlint::report::codes;
+    if loaded.dump || opts.includes_from_environment {
+        return;
+    }
+    let prefix = opts.prefix.clone().unwrap_or_else(|| dir_name(loaded.files.path(loaded.main)).to_string());
+    let mut owned: Vec<String> = vec![ngxlint::source::normalize_path(&prefix)];
+    owned.extend(loaded.map.mappings().iter().map(|m| m.virt.clone()));
+    let below = |path: &str| {
+        owned.iter().any(|dir| {
+            dir.starts_with('/') && (dir == "/" || path.strip_prefix(dir.as_str()).is_some_and(|r| r.starts_with('/')))
+        })
+    };
+    for d in diagnostics.iter_mut().filter(|d| d.code == codes::INCLUDE_EXTERNAL.code) {
+        let Some(path) = d.message.split('"').nth(1).map(str::to_string) else { continue };
+        if !below(&path) || Path::new(&loaded.map.to_disk(&path)).exists() {
+            continue;
+        }
+        let mut e = ngxlint::Diagnostic::new(
+            codes::INCLUDE_NOT_FOUND,
+            d.span,
+            format!("open() \"{path}\" failed (2: No such file or directory)"),
+        );
+        e.phase = d.phase;
+        e.anchor = d.anchor;
+        *d = e;
+    }
+}
+
 struct Loader {
     /// Include patterns already looked up on disk.
     seen: HashSet<String>,

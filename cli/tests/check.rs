@@ -205,6 +205,37 @@ fn absolute_includes_are_read_where_root_maps_them_and_reported_on_disk() {
 }
 
 #[test]
+fn a_missing_include_in_the_configurations_own_tree_is_an_error_however_it_is_named() {
+    let dir = tree(&[(
+        "c/nginx.conf",
+        "events {}\nhttp {\n    server_tokens off;\n    include snipets/ssl.conf;\n    include /srv/ngxlint-test/elsewhere.conf;\n}\n",
+    )]);
+    let relative = stdout(ngxlint(dir.path()).args(["check", "--format", "concise", "c/nginx.conf"]), 1);
+    assert!(relative.contains("c/nginx.conf:4:29: error[NGX002] open() \"c/snipets/ssl.conf\" failed"), "{relative}");
+    // The same file by its absolute path, and read as /srv/ngxlint-test/nginx (a mount): the
+    // typo stays nginx's error; the include outside the configuration's tree stays a note.
+    let absolute = stdout(ngxlint(dir.path()).args(["check", "--format", "concise"]).arg(dir.path().join("c/nginx.conf")), 1);
+    assert!(absolute.contains("error[NGX002] open() \""), "{absolute}");
+    assert!(absolute.contains("/c/snipets/ssl.conf\" failed (2: No such file or directory)"), "{absolute}");
+    let mounted = stdout(
+        ngxlint(dir.path()).args(["check", "--format", "concise", "--mount", "/srv/ngxlint-test/nginx", "c"]),
+        1,
+    );
+    assert!(
+        mounted.contains("c/nginx.conf:4:29: error[NGX002] open() \"/srv/ngxlint-test/nginx/snipets/ssl.conf\" failed"),
+        "{mounted}"
+    );
+    for out in [&relative, &absolute, &mounted] {
+        assert!(out.contains("info[NGX006] include of \"/srv/ngxlint-test/elsewhere.conf\" is outside the files given"), "{out}");
+    }
+    // Unless the environment provides includes.
+    ngxlint(dir.path())
+        .args(["check", "--includes-from-environment", "--mount", "/srv/ngxlint-test/nginx", "c"])
+        .assert()
+        .code(0);
+}
+
+#[test]
 fn bad_roots_and_mounts_are_usage_errors() {
     let dir = checkout();
     ngxlint(dir.path())
