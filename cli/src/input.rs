@@ -223,12 +223,15 @@ pub fn analyze_with_includes(
 /// map), a configuration's own tree would thus turn errors into notes: a typo in
 /// `include snippets/ssl.conf;` would pass. The CLI knows which directories it was given: the
 /// configuration's directory (its prefix) and every mapped path. A missing include below one of
-/// them is nginx's error, as it is for relative paths. Dumps and
-/// `--includes-from-environment` are left as they are.
-pub fn missing_includes_are_errors_in_own_tree(loaded: &Loaded, opts: &Options, diagnostics: &mut [ngxlint::Diagnostic]) {
+/// them is nginx's error, as it is for relative paths. Dumps and `--includes-from-environment`
+/// are left as they are.
+///
+/// Returns the paths of the missing includes in the configuration's own tree, given the notes
+/// of an analysis.
+pub fn missing_in_own_tree(loaded: &Loaded, opts: &Options, diagnostics: &[ngxlint::Diagnostic]) -> Vec<String> {
     use ngxlint::report::codes;
     if loaded.dump || opts.includes_from_environment {
-        return;
+        return Vec::new();
     }
     let prefix = opts.prefix.clone().unwrap_or_else(|| dir_name(loaded.files.path(loaded.main)).to_string());
     let mut owned: Vec<String> = vec![ngxlint::source::normalize_path(&prefix)];
@@ -238,9 +241,22 @@ pub fn missing_includes_are_errors_in_own_tree(loaded: &Loaded, opts: &Options, 
             dir.starts_with('/') && (dir == "/" || path.strip_prefix(dir.as_str()).is_some_and(|r| r.starts_with('/')))
         })
     };
+    diagnostics
+        .iter()
+        .filter(|d| d.code == codes::INCLUDE_EXTERNAL.code)
+        .filter_map(|d| d.message.split('"').nth(1).map(str::to_string))
+        .filter(|path| below(path) && !Path::new(&loaded.map.to_disk(path)).exists())
+        .collect()
+}
+
+/// `check`: the notes about missing includes in the configuration's own tree become nginx's
+/// error (see [`missing_in_own_tree`]).
+pub fn missing_includes_are_errors_in_own_tree(loaded: &Loaded, opts: &Options, diagnostics: &mut [ngxlint::Diagnostic]) {
+    use ngxlint::report::codes;
+    let missing = missing_in_own_tree(loaded, opts, diagnostics);
     for d in diagnostics.iter_mut().filter(|d| d.code == codes::INCLUDE_EXTERNAL.code) {
         let Some(path) = d.message.split('"').nth(1).map(str::to_string) else { continue };
-        if !below(&path) || Path::new(&loaded.map.to_disk(&path)).exists() {
+        if !missing.contains(&path) {
             continue;
         }
         let mut e = ngxlint::Diagnostic::new(
@@ -251,6 +267,23 @@ pub fn missing_includes_are_errors_in_own_tree(loaded: &Loaded, opts: &Options, 
         e.phase = d.phase;
         e.anchor = d.anchor;
         *d = e;
+    }
+}
+
+/// Name of the empty marker file [`mark_own_dirs`] adds (a dotfile: no include glob without a
+/// leading `.` matches it).
+pub const DIR_MARKER: &str = ".ngxlint-own-directory";
+
+/// `diff`: the comparison analyses the files itself, so instead of rewriting its diagnostics,
+/// each directory of a missing include in the configuration's own tree gets an empty marker
+/// file: the core then knows the directory is among the files given and reports nginx's error
+/// (a NEW configuration nginx would refuse is critical).
+pub fn mark_own_dirs(loaded: &mut Loaded, opts: &Options, diagnostics: &[ngxlint::Diagnostic]) {
+    for path in missing_in_own_tree(loaded, opts, diagnostics) {
+        let marker = format!("{}/{DIR_MARKER}", dir_name(&path));
+        if loaded.files.lookup(&marker).is_none() {
+            loaded.add(marker.clone(), Vec::new(), marker, false);
+        }
     }
 }
 

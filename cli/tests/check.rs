@@ -594,6 +594,22 @@ fn diff_mounts_each_side_at_the_path_nginx_sees() {
         .stderr(predicate::str::contains("head/ngxlint.toml:2:11: unknown variant `severe`"));
 }
 
+#[test]
+fn diff_with_a_mount_still_blocks_a_typo_in_a_new_include() {
+    let dir = two_checkouts();
+    // The change adds a relative include with a typo: nginx would refuse it.
+    let head = dir.path().join("head/etc/nginx/nginx.conf");
+    fs::write(&head, ABS_MAIN.replace("http {\n", "http {\n    include snipets/ssl.conf;\n")).unwrap();
+    fs::write(dir.path().join("head/etc/nginx/conf.d/site.conf"), ABS_SITE).unwrap();
+    let v = json(
+        ngxlint(dir.path()).args(["diff", "--format", "json", "--mount", "/srv/ngxlint-test/nginx", "base/etc/nginx", "head/etc/nginx"]),
+        1,
+    );
+    assert_eq!((v["level"].as_str(), v["blocking"].as_bool()), (Some("critical"), Some(true)), "{v}");
+    let first = v["after"]["first_error"]["message"].as_str().unwrap_or_default();
+    assert_eq!(first, "open() \"/srv/ngxlint-test/nginx/snipets/ssl.conf\" failed (2: No such file or directory)", "{v}");
+}
+
 // ---- the CI recipes (examples/ci, .pre-commit-hooks.yaml), run for real --------------------------
 
 fn repo() -> std::path::PathBuf {
