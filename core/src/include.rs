@@ -248,13 +248,16 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    /// A missing plain include is nginx's error when it points where the given files live; one
-    /// outside every directory we were given is the machine's business (a note).
+    /// A missing plain include is nginx's error when it points where the given files live (the
+    /// conf prefix's tree, or a directory holding given files); one outside every directory we
+    /// were given is the machine's business (a note).
     fn missing(&self, path: &str, at: Span) -> Diagnostic {
         let message = format!("open() \"{path}\" failed (2: No such file or directory)");
         let dir = dir_name(path);
         let known_dir = self.files.files().any(|(_, f)| dir_name(f.path()) == dir);
-        if !self.missing_is_environment && (known_dir || !path.starts_with('/')) {
+        let prefix = self.prefix.trim_end_matches('/');
+        let under_prefix = prefix.starts_with('/') && path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'));
+        if !self.missing_is_environment && (known_dir || under_prefix || !path.starts_with('/')) {
             Diagnostic::new(codes::INCLUDE_NOT_FOUND, at, message)
         } else {
             Diagnostic::new(codes::INCLUDE_EXTERNAL, at, format!("include of \"{path}\" is outside the files given"))
@@ -449,6 +452,13 @@ mod tests {
             messages(&diags),
             ["NGX002 open() \"conf/missing.conf\" failed (2: No such file or directory)"]
         );
+    }
+
+    #[test]
+    fn missing_include_below_the_prefix_is_an_error_even_in_a_new_directory() {
+        let files = set(&[("/etc/nginx/nginx.conf", "http {\n include snipets/ssl.conf;\n}")]);
+        let (_, diags) = resolve(&files, FileId(0), &IncludeOptions::default());
+        assert_eq!(messages(&diags), ["NGX002 open() \"/etc/nginx/snipets/ssl.conf\" failed (2: No such file or directory)"]);
     }
 
     #[test]
