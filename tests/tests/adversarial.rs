@@ -484,7 +484,8 @@ fn include_cycles_are_reported_and_analysis_returns() {
 fn ten_thousand_files_through_one_glob() {
     const N: usize = 10_000;
     let mut files = SourceSet::new();
-    let main = files.add("/etc/nginx/nginx.conf", "events {}\nhttp {\n    include conf.d/*.conf;\n}\n");
+    // Each server opens its own socket: nginx needs a connection per socket, plus one.
+    let main = files.add("/etc/nginx/nginx.conf", "events { worker_connections 20000; }\nhttp {\n    include conf.d/*.conf;\n}\n");
     for i in 0..N {
         files.add(format!("/etc/nginx/conf.d/site{i:05}.conf"), format!("server {{ listen {}; }}\n", 1000 + i));
     }
@@ -497,8 +498,8 @@ fn ten_thousand_files_through_one_glob() {
     // nginx reads glob matches in sorted order.
     let paths: Vec<&str> = inc.targets.iter().map(|&t| files.path(a.config().docs[t].file)).collect();
     assert!(paths.windows(2).all(|w| w[0] < w[1]), "glob matches are not sorted");
-    // events, http, include, then server + listen per file.
-    assert_eq!(walk_count(&a), 3 + 2 * N);
+    // events, worker_connections, http, include, then server + listen per file.
+    assert_eq!(walk_count(&a), 4 + 2 * N);
     eprintln!("adversarial: {N} files through one glob: {} documents", a.config().docs.len());
 }
 

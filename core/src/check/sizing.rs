@@ -85,6 +85,7 @@ impl<'a> Checker<'a> {
         let files = self.files;
         let mut listening = Listening { sockets: Vec::new() };
         let mut worker_connections: Option<(usize, Span)> = None;
+        let mut events: Option<Span> = None;
         let mut map_bucket: Option<String> = None;
         let mut names_bucket: Option<String> = None;
         // (map, its closing brace, key, key span)
@@ -105,6 +106,7 @@ impl<'a> Checker<'a> {
             };
             let args = || d.args.iter().map(|w| w.text(src).into_owned()).collect::<Vec<_>>();
             match (name.as_ref(), parent(1).as_deref(), parent(2).as_deref()) {
+                ("events", None, _) => events = Some(d.name.span),
                 ("worker_connections", Some("events"), _) => {
                     if let Some(n) = args().first().and_then(|v| v.parse::<usize>().ok()) {
                         worker_connections = Some((n, d.span));
@@ -204,8 +206,13 @@ impl<'a> Checker<'a> {
             );
         }
         let sockets = listening.count();
-        let (wc, at) = worker_connections.unwrap_or((512, Span::default()));
-        if wc < sockets + 1 && worker_connections.is_some() {
+        // Unset, nginx uses 512 (reported at the events block).
+        let (wc, at) = match (worker_connections, events) {
+            (Some(w), _) => w,
+            (None, Some(e)) => (512, e),
+            (None, None) => return,
+        };
+        if wc < sockets + 1 {
             self.emit(
                 Diagnostic::new(codes::INVALID_VALUE, at, format!("{wc} worker_connections are not enough for {sockets} listening sockets"))
                     .with_phase(Phase::Cycle as u8)

@@ -102,4 +102,7 @@ fn sizing_matches_nginx() {
     let wc = "events { worker_connections 3; }\nhttp { server { listen 127.0.0.1:8081; } server { listen 127.0.0.1:8082; } server { listen 8083; listen 127.0.0.1:8083; } }\n";
     assert_eq!(run(wc.to_string()).as_deref(), Some("3 worker_connections are not enough for 3 listening sockets"));
     assert_eq!(run(wc.replace("connections 3", "connections 4")), None);
+    // Unset: nginx's 512.
+    let many: String = (0..520).map(|i| format!("server {{ listen 127.0.0.1:{}; }}\n", 20000 + i)).collect();
+    assert_eq!(run(format!("events {{}}\nhttp {{\n{many}}}\n")).as_deref(), Some("512 worker_connections are not enough for 520 listening sockets"));
 }
