@@ -543,3 +543,30 @@ fn a_deep_include_chain_is_analysed_or_reported() {
     let walked = walk_count(&a);
     assert!(walked == 2 * N - 1 || limit, "walk visited {walked} of {} directives without an NGX004", 2 * N - 1);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Pathological regexes: our own matching (routing, rules, risk) must not backtrack
+// exponentially. regex-lite and regex-syntax are linear-time; these inputs would take PCRE-style
+// backtracking engines ages.
+
+#[test]
+fn pathological_regexes_in_location_map_and_if() {
+    let evil = "^(a+)+$";
+    let conf = format!(
+        "events {{}}\nhttp {{\n map $uri $m {{ ~(x+x+)+y 1; default 0; }}\n server {{ listen 80; server_name ~^(\\w+\\.)*(\\w+)*$;\n  if ($uri ~ \"(a|aa)+$\") {{ return 403; }}\n  location ~ {evil} {{ return 200; }}\n  location / {{ return 204; }}\n }}\n}}\n"
+    );
+    let mut files = SourceSet::new();
+    let main = files.add("/etc/nginx/nginx.conf", conf.as_bytes());
+    let a = analyze(&files, main, &Options::default());
+    assert!(a.first_error().is_none(), "{:?}", a.first_error());
+    // A long URI that makes backtracking engines explode on `^(a+)+$`.
+    let uri = format!("/{}!", "a".repeat(50_000));
+    let r = ngxlint::model::routing::route(a.model(), &ngxlint::model::routing::Request { addr: "*".into(), port: 80, host: "a".repeat(10_000), uri });
+    assert!(r.server.is_some());
+    // The risk engine flags the nested quantifier when it is added.
+    let before = conf.replace(&format!("  location ~ {evil} {{ return 200; }}\n"), "");
+    let mut fb = SourceSet::new();
+    let mb = fb.add("/etc/nginx/nginx.conf", before.as_bytes());
+    let c = ngxlint::compare(&fb, mb, &files, main, &ngxlint::CompareOptions::default());
+    assert!(c.assessment().findings.iter().any(|f| f.rule == "regex-cost"), "{:?}", c.assessment().findings);
+}
