@@ -8,27 +8,11 @@ use serde_json::Value;
 use std::fs;
 use std::path::Path;
 use tempfile::TempDir;
+mod common;
+use common::{ngxlint, tree_text, write_text};
 
-/// The binary, run inside `dir`, outside GitHub Actions (where `github` is the default format).
-fn ngxlint(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ngxlint"));
-    cmd.current_dir(dir).env_remove("NO_COLOR").env_remove("GITHUB_ACTIONS");
-    cmd
-}
 
-fn tree(files: &[(&str, &str)]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), files);
-    dir
-}
 
-fn write(root: &Path, files: &[(&str, &str)]) {
-    for (path, content) in files {
-        let p = root.join(path);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, content).unwrap();
-    }
-}
 
 fn stdout(cmd: &mut Command, code: i32) -> String {
     let out = cmd.assert().code(code).get_output().stdout.clone();
@@ -55,7 +39,7 @@ const EVENTS: &str = "events {}\n";
 
 #[test]
 fn a_directory_without_nginx_conf_checks_each_configuration_no_other_file_includes() {
-    let dir = tree(&[
+    let dir = tree_text(&[
         ("repo/site.conf", "events {}\nhttp {\n    include vhosts/*.conf;\n    server_tokens off;\n}\n"),
         ("repo/vhosts/a.conf", "server {\n    listen 80;\n    root /srv }\n"),
         ("repo/lonely.conf", "events {}\nhttp { server_tokens off; server { listen 81; } }\n}\n"),
@@ -85,7 +69,7 @@ fn a_directory_without_nginx_conf_checks_each_configuration_no_other_file_includ
 fn a_file_only_an_unchecked_file_includes_is_checked_on_its_own() {
     // a.conf and b.conf include each other: neither is a main by the include rule, so both are
     // checked afterwards instead of being left out.
-    let dir = tree(&[
+    let dir = tree_text(&[
         ("d/a.conf", "include b.conf;\n"),
         ("d/b.conf", "include a.conf;\n"),
         ("d/c.conf", "events {}\nhttp { server_tokens off; }\n}\n"),
@@ -108,7 +92,7 @@ fn parallel_runs_print_the_same_output_as_one_thread() {
             1 => format!("events {{}}\nhttp {{ server {{ listen {} }} }}\n", 8000 + i),
             _ => format!("http {{ server {{ listen {}; unknown_thing; }} }}\n", 8000 + i),
         };
-        write(dir.path(), &[(&format!("many/c{i:02}.conf"), &body)]);
+        write_text(dir.path(), &[(&format!("many/c{i:02}.conf"), &body)]);
     }
     for format in ["concise", "json", "text"] {
         let one = stdout(ngxlint(dir.path()).args(["check", "many", "--threads", "1", "--format", format]), 1);
@@ -129,7 +113,7 @@ fn parallel_runs_print_the_same_output_as_one_thread() {
 #[test]
 fn file_names_that_are_not_utf8_are_skipped_with_a_warning() {
     use std::os::unix::ffi::OsStrExt;
-    let dir = tree(&[("d/ok.conf", EVENTS)]);
+    let dir = tree_text(&[("d/ok.conf", EVENTS)]);
     let odd = dir.path().join("d").join(std::ffi::OsStr::from_bytes(b"caf\xe9.conf"));
     fs::write(odd, "}").unwrap();
     ngxlint(dir.path())
@@ -141,7 +125,7 @@ fn file_names_that_are_not_utf8_are_skipped_with_a_warning() {
 
 #[test]
 fn unreadable_includes_and_missing_inputs_exit_2_naming_the_path() {
-    let dir = tree(&[("main.conf", "events {}\ninclude sub.conf;\n")]);
+    let dir = tree_text(&[("main.conf", "events {}\ninclude sub.conf;\n")]);
     fs::create_dir(dir.path().join("sub.conf")).unwrap();
     ngxlint(dir.path())
         .args(["check", "main.conf"])
@@ -158,7 +142,7 @@ fn unreadable_includes_and_missing_inputs_exit_2_naming_the_path() {
 
 /// A checkout of /srv/ngxlint-test/etc/nginx (a path that does not exist on the machine).
 fn checkout() -> TempDir {
-    tree(&[
+    tree_text(&[
         (
             "etc-nginx/nginx.conf",
             "events {}\nhttp {\n    server_tokens off;\n    include /srv/ngxlint-test/nginx/sites/*.conf;\n    include /srv/ngxlint-test/nginx/extra.conf;\n}\n",
@@ -187,7 +171,7 @@ fn absolute_includes_are_read_where_root_maps_them_and_reported_on_disk() {
         assert_eq!(out, expected, "{args:?}");
     }
     // A chroot-like root: every absolute path under the directory.
-    let chroot = tree(&[]);
+    let chroot = tree_text(&[]);
     let target = chroot.path().join("srv/ngxlint-test");
     fs::create_dir_all(&target).unwrap();
     fs::rename(dir.path().join("etc-nginx"), target.join("nginx")).unwrap();
@@ -206,7 +190,7 @@ fn absolute_includes_are_read_where_root_maps_them_and_reported_on_disk() {
 
 #[test]
 fn a_missing_include_in_the_configurations_own_tree_is_an_error_however_it_is_named() {
-    let dir = tree(&[(
+    let dir = tree_text(&[(
         "c/nginx.conf",
         "events {}\nhttp {\n    server_tokens off;\n    include snipets/ssl.conf;\n    include /srv/ngxlint-test/elsewhere.conf;\n}\n",
     )]);
@@ -256,7 +240,7 @@ const SITE: &str = "events {}\nhttp {\n    server_tokens on;\n    server {\n    
 
 #[test]
 fn the_nearest_config_file_above_the_input_applies_and_flags_win() {
-    let dir = tree(&[("proj/ngxlint.toml", "ignore = [\"SEC001\"]\n"), ("proj/deep/er/nginx.conf", SITE)]);
+    let dir = tree_text(&[("proj/ngxlint.toml", "ignore = [\"SEC001\"]\n"), ("proj/deep/er/nginx.conf", SITE)]);
     let has_sec001 = |args: &[&str]| {
         let out = stdout(ngxlint(dir.path()).args(["check", "--format", "concise", "proj/deep/er"]).args(args), 0);
         out.contains("[SEC001]")
@@ -270,7 +254,7 @@ fn the_nearest_config_file_above_the_input_applies_and_flags_win() {
     let out = stdout(ngxlint(&dir.path().join("proj")).args(["check", "--format", "concise", "-"]).write_stdin(SITE), 0);
     assert!(!out.contains("[SEC001]"), "{out}");
     // --config names another file.
-    write(dir.path(), &[("other.toml", "select = [\"PRF001\"]\n")]);
+    write_text(dir.path(), &[("other.toml", "select = [\"PRF001\"]\n")]);
     let out = stdout(
         ngxlint(dir.path()).args(["check", "--format", "concise", "--config", "other.toml", "proj/deep/er"]),
         0,
@@ -286,7 +270,7 @@ fn the_nearest_config_file_above_the_input_applies_and_flags_win() {
 
 #[test]
 fn config_keys_set_the_analysis_and_the_threshold() {
-    let dir = tree(&[(
+    let dir = tree_text(&[(
         "ngxlint.toml",
         r#"# every analysis key
 select = ["SEC", "PRF001"]
@@ -304,7 +288,7 @@ SEC001 = "warning"
 fail_on = "warning"
 "#,
     )]);
-    write(
+    write_text(
         dir.path(),
         &[
             ("main.conf", "events {}\nhttp {\n    server_tokens on;\n    include snippets/x.conf;\n    include missing.conf;\n}\n"),
@@ -331,7 +315,7 @@ fail_on = "warning"
 
 #[test]
 fn config_errors_point_at_the_spot() {
-    let dir = tree(&[("nginx.conf", EVENTS)]);
+    let dir = tree_text(&[("nginx.conf", EVENTS)]);
     let cases: &[(&str, &str)] = &[
         ("select = [\"SEC\"]\nselet = [\"SEC\"]\n", "ngxlint.toml:2:1: unknown field `selet`, expected one of `select`, `ignore`"),
         ("ignore = [\"SEC001\", \"SEC999\"]\n", "ngxlint.toml:1:21: unknown rule \"SEC999\" in ignore"),
@@ -377,7 +361,7 @@ fn config_errors_point_at_the_spot() {
 #[test]
 fn per_path_overrides_apply_to_the_files_they_match() {
     let site = |tokens: &str| format!("server {{\n    listen 80;\n    server_tokens {tokens};\n}}\n");
-    let dir = tree(&[
+    let dir = tree_text(&[
         (
             "ngxlint.toml",
             "[root]\n\"/srv/ngxlint-test/nginx\" = \"etc/nginx\"\n\n[[overrides]]\npaths = [\"etc/nginx/sites-enabled/legacy-*.conf\"]\nignore = [\"SEC001\"]\n\n[[overrides]]\npaths = [\"new-*.conf\"]\nseverity = { SEC001 = \"warning\" }\n",
@@ -413,7 +397,7 @@ const FIXABLE: &str = "events {}\nhttp {\n    server_tokens off;\n    error_log 
 
 #[test]
 fn diff_previews_what_fix_writes_and_the_recheck_reports_what_remains() {
-    let dir = tree(&[("conf/nginx.conf", FIXABLE), ("conf/ro.conf", FIXABLE)]);
+    let dir = tree_text(&[("conf/nginx.conf", FIXABLE), ("conf/ro.conf", FIXABLE)]);
     let before = fs::read_to_string(dir.path().join("conf/nginx.conf")).unwrap();
     let diff = ngxlint(dir.path())
         .args(["check", "--diff", "conf/nginx.conf"])
@@ -459,7 +443,7 @@ fn diff_previews_what_fix_writes_and_the_recheck_reports_what_remains() {
 fn overlapping_fixes_leave_the_file_untouched() {
     // PRF001 and AVL003 both insert their directive before the first one.
     let text = "events {\n    worker_connections 4096;\n}\nhttp {\n    error_log off;\n}\n";
-    let dir = tree(&[("o.conf", text)]);
+    let dir = tree_text(&[("o.conf", text)]);
     ngxlint(dir.path())
         .args(["check", "--fix", "--unsafe-fixes", "o.conf"])
         .assert()
@@ -475,7 +459,7 @@ fn overlapping_fixes_leave_the_file_untouched() {
 
 #[test]
 fn standard_input_is_shown_but_never_written() {
-    let dir = tree(&[]);
+    let dir = tree_text(&[]);
     ngxlint(dir.path())
         .args(["check", "--diff", "-"])
         .write_stdin(FIXABLE)
@@ -492,7 +476,7 @@ fn standard_input_is_shown_but_never_written() {
 
 #[test]
 fn fixes_reach_included_files_through_path_maps() {
-    let dir = tree(&[
+    let dir = tree_text(&[
         ("etc/nginx.conf", "events {}\nhttp {\n    server_tokens off;\n    include /srv/ngxlint-test/x/*.conf;\n}\n"),
         ("etc/inc/a.conf", "error_log off;\n"),
     ]);
@@ -518,7 +502,7 @@ fn unsafe_fixes_need_fix_or_diff() {
 #[test]
 fn fail_on_and_exit_zero() {
     // A warning (SEC019) and a note (PRF001), no error.
-    let dir = tree(&[("w.conf", FIXABLE), ("e.conf", "events {}\nhttp { listen 80; }\n")]);
+    let dir = tree_text(&[("w.conf", FIXABLE), ("e.conf", "events {}\nhttp { listen 80; }\n")]);
     let status = |args: &[&str]| ngxlint(dir.path()).arg("check").args(args).output().unwrap().status.code().unwrap();
     assert_eq!(status(&["w.conf"]), 0, "default: errors only");
     assert_eq!(status(&["--fail-on", "error", "w.conf"]), 0);
@@ -542,7 +526,7 @@ const ABS_SITE: &str = "server {\n    listen 80;\n    server_name example.com;\n
 fn two_checkouts() -> TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (side, site) in [("base", ABS_SITE.to_string()), ("head", ABS_SITE.replace("listen 80;", "listen 8080;"))] {
-        write(
+        write_text(
             &dir.path().join(side),
             &[("etc/nginx/nginx.conf", ABS_MAIN), ("etc/nginx/conf.d/site.conf", &site)],
         );
@@ -570,10 +554,10 @@ fn diff_mounts_each_side_at_the_path_nginx_sees() {
         + v["findings"][0]["after_at"]["file"].as_str().unwrap_or_default();
     assert!(at.contains("base/etc/nginx/conf.d/site.conf") || at.contains("head/etc/nginx/conf.d/site.conf"), "{v}");
     // The same from the change's ngxlint.toml, with its threshold and risk policy.
-    write(dir.path(), &[("head/ngxlint.toml", "mount = \"/srv/ngxlint-test/nginx\"\n[diff]\nfail_on = \"critical\"\n")]);
+    write_text(dir.path(), &[("head/ngxlint.toml", "mount = \"/srv/ngxlint-test/nginx\"\n[diff]\nfail_on = \"critical\"\n")]);
     assert_eq!(level(dir.path(), &sides, 1), "critical");
     assert_eq!(level(dir.path(), &[&sides[..], &["--fail-on", "low"]].concat(), 1), "critical");
-    write(
+    write_text(
         dir.path(),
         &[(
             "head/ngxlint.toml",
@@ -582,10 +566,10 @@ fn diff_mounts_each_side_at_the_path_nginx_sees() {
     );
     assert_eq!(level(dir.path(), &sides, 0), "high");
     // --policy replaces the file's [risk].
-    write(dir.path(), &[("policy.json", "{}")]);
+    write_text(dir.path(), &[("policy.json", "{}")]);
     assert_eq!(level(dir.path(), &[&sides[..], &["--policy", "policy.json"]].concat(), 1), "critical");
     // A broken configuration file stops diff too.
-    write(dir.path(), &[("head/ngxlint.toml", "[diff]\nfail_on = \"severe\"\n")]);
+    write_text(dir.path(), &[("head/ngxlint.toml", "[diff]\nfail_on = \"severe\"\n")]);
     ngxlint(dir.path())
         .args(["diff"])
         .args(sides)
@@ -641,7 +625,7 @@ fn git(dir: &Path, args: &[&str]) -> String {
 /// A repository whose etc/nginx is written for /etc/nginx; the working tree moves the site to
 /// port 8080 (critical: port 80 is left closed). Returns the directory and the base commit.
 fn ci_repo() -> (TempDir, String) {
-    let dir = tree(&[
+    let dir = tree_text(&[
         ("etc/nginx/nginx.conf", "events {}\nhttp {\n    server_tokens off;\n    include /etc/nginx/conf.d/*.conf;\n}\n"),
         ("etc/nginx/conf.d/site.conf", ABS_SITE),
         // Every command run in the repository (pre-commit, an editor) reads /etc/nginx from here;
@@ -652,7 +636,7 @@ fn ci_repo() -> (TempDir, String) {
     git(dir.path(), &["add", "."]);
     git(dir.path(), &["commit", "-qm", "base"]);
     let base = git(dir.path(), &["rev-parse", "HEAD"]);
-    write(dir.path(), &[("etc/nginx/conf.d/site.conf", &ABS_SITE.replace("listen 80;", "listen 8080;"))]);
+    write_text(dir.path(), &[("etc/nginx/conf.d/site.conf", &ABS_SITE.replace("listen 80;", "listen 8080;"))]);
     git(dir.path(), &["commit", "-qam", "change"]);
     (dir, base)
 }
@@ -735,11 +719,11 @@ fn the_pre_commit_hooks_run() {
     let check = format!("{} .", field("ngxlint-check", "entry"));
     let out = shell(dir.path(), &check, &[]);
     assert_eq!(out.status.code(), Some(0), "{check}: {}", String::from_utf8_lossy(&out.stdout));
-    write(dir.path(), &[("etc/nginx/conf.d/bad.conf", "server { listen 81 }\n")]);
+    write_text(dir.path(), &[("etc/nginx/conf.d/bad.conf", "server { listen 81 }\n")]);
     assert_eq!(shell(dir.path(), &check, &[]).status.code(), Some(1));
     // fmt gets the changed files.
     let fmt = format!("{} etc/nginx/conf.d/site.conf", field("ngxlint-fmt", "entry"));
-    write(dir.path(), &[("etc/nginx/conf.d/site.conf", "server {\nlisten 80;\n}\n")]);
+    write_text(dir.path(), &[("etc/nginx/conf.d/site.conf", "server {\nlisten 80;\n}\n")]);
     let out = shell(dir.path(), &fmt, &[]);
     assert_eq!(out.status.code(), Some(0), "{fmt}: {}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(fs::read_to_string(dir.path().join("etc/nginx/conf.d/site.conf")).unwrap(), "server {\n    listen 80;\n}\n");
@@ -750,7 +734,7 @@ fn the_readme_example_configuration_is_valid_and_applies() {
     let readme = fs::read_to_string(repo().join("README.md")).unwrap();
     let start = readme.find("```toml\n# ngxlint.toml").expect("the README's ngxlint.toml example") + "```toml\n".len();
     let example = &readme[start..start + readme[start..].find("```").unwrap()];
-    let dir = tree(&[("ngxlint.toml", example), ("etc/nginx/nginx.conf", &SITE.replace("http {", "http {\n    error_log off;"))]);
+    let dir = tree_text(&[("ngxlint.toml", example), ("etc/nginx/nginx.conf", &SITE.replace("http {", "http {\n    error_log off;"))]);
     // [check] fail_on = "warning": SEC019 (a warning) fails the check; the command line wins.
     let out = stdout(ngxlint(dir.path()).args(["check", "--format", "concise", "etc/nginx"]), 1);
     assert!(out.contains("warning[SEC019]"), "{out}");

@@ -7,6 +7,8 @@ use serde_json::Value;
 use std::fs;
 use std::path::Path;
 use tempfile::TempDir;
+mod common;
+use common::tree;
 
 /// The binary, run inside `dir` (so paths in its output are the relative ones we pass).
 fn ngxlint(dir: &Path) -> Command {
@@ -16,16 +18,6 @@ fn ngxlint(dir: &Path) -> Command {
     cmd
 }
 
-/// A temporary directory holding the given files.
-fn tree(files: &[(&str, &[u8])]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, content) in files {
-        let p = dir.path().join(path);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, content).unwrap();
-    }
-    dir
-}
 
 fn json_of(out: &[u8]) -> Value {
     serde_json::from_slice(out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(out)))

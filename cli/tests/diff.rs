@@ -3,44 +3,17 @@
 //! example's committed report; and the replay suite run through the binary (the CLI and the
 //! library must agree on every case).
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
 use tempfile::TempDir;
+mod common;
+use common::{copy_dir, ngxlint, repo, write_text};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
 
-/// The binary, run inside `dir` (so paths in its output are the relative ones we pass).
-fn ngxlint(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ngxlint"));
-    // Outside GitHub Actions whatever runs the tests (GITHUB_ACTIONS=true picks annotations).
-    cmd.current_dir(dir).env("NO_COLOR", "1").env_remove("GITHUB_ACTIONS");
-    cmd
-}
 
-fn write(root: &Path, files: &[(&str, &str)]) {
-    for (path, content) in files {
-        let p = root.join(path);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, content).unwrap();
-    }
-}
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            copy_dir(&p, &to.join(e.file_name()));
-        } else {
-            fs::copy(&p, to.join(e.file_name())).unwrap();
-        }
-    }
-}
 
 /// Runs `ngxlint diff --format json ARGS...` in `dir`, checks the exit status and returns the report.
 fn report(dir: &Path, args: &[&str], code: i32) -> Value {
@@ -60,8 +33,8 @@ fn sides(new: &[(&str, &str)]) -> TempDir {
     let dir = tempfile::tempdir().unwrap();
     for (side, extra) in [("old", &[][..]), ("new", new)] {
         let root = dir.path().join(side);
-        write(&root, &base);
-        write(&root, extra);
+        write_text(&root, &base);
+        write_text(&root, extra);
     }
     dir
 }
@@ -157,7 +130,7 @@ fn a_config_nginx_refuses_is_critical_and_blocking() {
 #[test]
 fn an_old_side_that_does_not_load_is_said_on_stderr() {
     let dir = sides(&[]);
-    write(&dir.path().join("old"), &[("conf.d/site.conf", "server { listen 80 }\n")]);
+    write_text(&dir.path().join("old"), &[("conf.d/site.conf", "server { listen 80 }\n")]);
     ngxlint(dir.path())
         .args(["diff", "old", "new"])
         .assert()
@@ -247,7 +220,7 @@ fn usage_and_io_errors_exit_2_and_name_the_path() {
         .code(2)
         .stderr(predicate::str::contains("unknown nginx version \"1.18\""));
     // A missing include on the new side is nginx's error, not ngxlint's: critical, exit 1.
-    write(&dir.path().join("new"), &[("nginx.conf", "events {}\nhttp {\n    include conf.d/*.conf;\n    include extra.conf;\n}\n")]);
+    write_text(&dir.path().join("new"), &[("nginx.conf", "events {}\nhttp {\n    include conf.d/*.conf;\n    include extra.conf;\n}\n")]);
     let r = report(dir.path(), &["old", "new"], 1);
     assert_eq!(r["findings"][0]["rule"], "config-refused", "{r}");
 }
@@ -258,11 +231,11 @@ fn policy_files_are_read_and_bad_ones_named() {
     let r = report(dir.path(), &["old", "new"], 1);
     assert_eq!(r["level"], "critical", "the only site: {r}");
     // Raised thresholds: the same change is medium and passes the default --fail-on.
-    write(dir.path(), &[("policy.json", r#"{"thresholds": {"medium": 20, "high": 90, "critical": 95}}"#)]);
+    write_text(dir.path(), &[("policy.json", r#"{"thresholds": {"medium": 20, "high": 90, "critical": 95}}"#)]);
     let r = report(dir.path(), &["--policy", "policy.json", "old", "new"], 0);
     assert_eq!(r["level"], "medium", "{r}");
     // A rule switched off by name.
-    write(dir.path(), &[("policy.json", r#"{"rules": {"server-name-changed": {"enabled": false}}}"#)]);
+    write_text(dir.path(), &[("policy.json", r#"{"rules": {"server-name-changed": {"enabled": false}}}"#)]);
     let r = report(dir.path(), &["--policy", "policy.json", "old", "new"], 0);
     assert!(r["findings"].as_array().unwrap().iter().all(|f| f["rule"] != "server-name-changed"), "{r}");
     // Unknown keys, wrong types and broken JSON: exit 2, naming the file and what serde says.
@@ -272,7 +245,7 @@ fn policy_files_are_read_and_bad_ones_named() {
         (r#"{"thresholds": {"high": "forty"}}"#, "invalid type: string \"forty\""),
         ("{", "EOF while parsing an object"),
     ] {
-        write(dir.path(), &[("bad.json", text)]);
+        write_text(dir.path(), &[("bad.json", text)]);
         ngxlint(dir.path())
             .args(["diff", "--policy", "bad.json", "old", "new"])
             .assert()
@@ -294,7 +267,7 @@ fn targets_catch_directives_an_older_fleet_lacks() {
     let old = SITE.replace("    listen 80;\n", &format!("    listen 80;\n{}", ssl.replace("ssl;", "ssl http2;")));
     let new = SITE.replace("    listen 80;\n", &format!("    listen 80;\n{ssl}    http2 on;\n"));
     let dir = sides(&[("conf.d/site.conf", &new)]);
-    write(&dir.path().join("old"), &[("conf.d/site.conf", &old)]);
+    write_text(&dir.path().join("old"), &[("conf.d/site.conf", &old)]);
     // nginx 1.31 knows `http2 on;`: not fatal.
     let r = report(dir.path(), &["old", "new"], 0);
     assert_ne!(r["level"], "critical", "{r}");
@@ -309,7 +282,7 @@ fn targets_catch_directives_an_older_fleet_lacks() {
     let r = report(dir.path(), &["--target", "1.22,latest", "old", "new"], 1);
     assert_eq!(r["findings"][0]["rule"], "version-skew", "{r}");
     // The same targets from a policy file.
-    write(dir.path(), &[("policy.json", r#"{"targets": ["1.22", "latest"]}"#)]);
+    write_text(dir.path(), &[("policy.json", r#"{"targets": ["1.22", "latest"]}"#)]);
     let r = report(dir.path(), &["--policy", "policy.json", "old", "new"], 1);
     assert_eq!(r["findings"][0]["rule"], "version-skew", "{r}");
 }

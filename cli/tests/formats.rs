@@ -9,27 +9,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use tempfile::TempDir;
+mod common;
+use common::{ngxlint, repo, tree};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
-}
 
-/// The binary, run inside `dir`, outside GitHub Actions whatever runs the tests.
-fn ngxlint(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ngxlint"));
-    cmd.current_dir(dir).env("NO_COLOR", "1").env_remove("GITHUB_ACTIONS");
-    cmd
-}
 
-fn tree(files: &[(&str, &[u8])]) -> TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (path, content) in files {
-        let p = dir.path().join(path);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, content).unwrap();
-    }
-    dir
-}
 
 fn stdout(cmd: &mut Command, code: i32) -> String {
     let out = cmd.assert().code(code).get_output().stdout.clone();
