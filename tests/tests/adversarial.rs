@@ -187,6 +187,19 @@ fn a_20_mb_word_comment_and_quoted_string() {
     }
 }
 
+/// The size: one 100 MB line, as a word and as a comment.
+#[test]
+fn a_100_mb_single_line() {
+    const LINE: usize = 100 * 1024 * 1024;
+    let word = [b"a ".as_slice(), &vec![b'w'; LINE], b";"].concat();
+    let a = robust("word.conf", &word, &Options::default());
+    assert!(a.first_error().is_some_and(|d| d.message.starts_with("too long parameter")));
+    drop(word);
+    let comment = [b"events {}\n#".as_slice(), &vec![b'c'; LINE]].concat();
+    let a = robust("comment.conf", &comment, &Options::default());
+    assert!(a.first_error().is_some_and(|d| d.message.starts_with("too long parameter \"#ccccccccc...\"")));
+}
+
 fn many_directives_on_one_line(n: usize) {
     // Every one is an unknown directive: n diagnostics on one line, rendered in every format.
     let src = "x;".repeat(n);
