@@ -88,6 +88,8 @@ impl SourceFile {
 #[derive(Debug, Clone, Default)]
 pub struct SourceSet {
     files: Vec<SourceFile>,
+    /// Normalised path -> index, so adding and looking up stay O(1) for huge sets.
+    by_path: crate::fxhash::FxHashMap<String, u32>,
 }
 
 impl SourceSet {
@@ -108,12 +110,14 @@ impl SourceSet {
         };
         let lines = LineIndex::new(&bytes);
         let file = SourceFile { path: path.clone(), bytes, text, lines };
-        if let Some(id) = self.lookup(&path) {
-            self.files[id.0 as usize] = file;
-            return id;
+        if let Some(&i) = self.by_path.get(&path) {
+            self.files[i as usize] = file;
+            return FileId(i);
         }
+        let id = self.files.len() as u32;
         self.files.push(file);
-        FileId((self.files.len() - 1) as u32)
+        self.by_path.insert(path, id);
+        FileId(id)
     }
 
     pub fn get(&self, id: FileId) -> Option<&SourceFile> {
@@ -145,8 +149,7 @@ impl SourceSet {
     }
 
     pub fn lookup(&self, path: &str) -> Option<FileId> {
-        let path = normalize_path(path);
-        self.files.iter().position(|f| f.path == path).map(|i| FileId(i as u32))
+        self.by_path.get(&normalize_path(path)).map(|&i| FileId(i))
     }
 
     pub fn len(&self) -> usize {
