@@ -65,6 +65,10 @@ for input in dir files x8; do
         read -r med best < <(wall "$runs" "$bin" check --format json --threads "$t" "${args[@]}")
         echo "$input threads=$t: median ${med}s (best ${best}s)"
         rows+=("| $label | $t | ${med} s (best ${best}) | $summary |")
+        if [ "$t" = 1 ] && [ "$input" != x8 ] && [ -n "${BENCH_TSV:-}" ]; then # bench/all.sh's summary
+            rss=$(/usr/bin/time -f %M "$bin" check --format json --threads 1 "${args[@]}" 2>&1 >/dev/null | tail -1 | awk '{ printf "%.1f", $1 / 1024 }')
+            printf '%s\t%s\t%s\t%s\n' "ngxlint check CLI, corpus ($input)" "$bytes" "$med" "$rss" >>"$BENCH_TSV"
+        fi
     done
 done
 
@@ -94,4 +98,5 @@ echo "capacity: one process ${alone}s, $cpus at once ${at_once}s: about $free CP
     echo "| --- | ---: | ---: | --- |"
     printf '%s\n' "${rows[@]}"
 } >bench/CHECK.md
-echo "== wrote bench/CHECK.md"
+sed 's/^# /## /' bench/CHECK.md | python3 bench/results_section.py bench/RESULTS.md check-corpus.sh
+echo "== wrote bench/CHECK.md and its section of bench/RESULTS.md"

@@ -42,7 +42,7 @@ pf="$tdir/release/examples/parse_file"
 
 gixy="${GIXY:-}"
 if [ -z "$gixy" ]; then
-    for cand in "$root/.venv-ref/bin/gixy" "$root/../.venv-ref/bin/gixy"; do
+    for cand in "$root/.venv-ref/bin/gixy" "$root/../.venv-ref/bin/gixy" /work/.venv-ref/bin/gixy; do
         if [ -x "$cand" ]; then
             gixy="$cand"
             break
@@ -125,7 +125,14 @@ for mb in "${sizes[@]}"; do
     rows+=("| $label | ngxlint \`check --select ALL\` (CLI, median of $nruns) | $(fmt_time "$n_s" "$n_b") | $(mbps "$bytes" "$n_s") | 1x | $n_rss MB | $findings diagnostics |")
     rows+=("| $label | ngxlint \`analyze\`, every rule (in-process, median of $nruns) | $(fmt_time "$a_s" "$a_b") | $(mbps "$bytes" "$a_s") | — | $a_rss MB | $findings diagnostics |")
     line="$label: ngxlint CLI $(mbps "$bytes" "$n_s") MB/s, in-process analyze $(mbps "$bytes" "$a_s") MB/s"
-    if [ -n "$gixy" ]; then
+    if [ -n "${BENCH_TSV:-}" ]; then # bench/all.sh's summary: tool, bytes, seconds, max RSS MB
+        printf '%s\t%s\t%s\t%s\n' "ngxlint check --select ALL CLI" "$bytes" "$n_s" "$n_rss" \
+            "ngxlint analyze, every rule (in-process)" "$bytes" "$a_s" "$a_rss" >>"$BENCH_TSV"
+    fi
+    if [ -n "$gixy" ] && awk -v m="$mb" -v x="${GIXY_MAX_MB:-5}" 'BEGIN { exit !(m > x) }'; then
+        echo "== gixy-ng skipped at $label (above GIXY_MAX_MB=${GIXY_MAX_MB:-5}: its time grows super-linearly)"
+        rows+=("| $label | gixy-ng CLI | not run: above GIXY_MAX_MB=${GIXY_MAX_MB:-5} (super-linear: 22.65 s at 5 MB on 2026-11-24) | — | — | — | — |")
+    elif [ -n "$gixy" ]; then
         echo "== gixy-ng (CLI), $label x$gruns"
         g_json="$out/gixy-${mb}MB.json"
         run_ok "$gixy" "$f" -f json -o "$g_json"
@@ -134,6 +141,7 @@ for mb in "${sizes[@]}"; do
         g_rss=$(rss_mb "$gixy" "$f" -f json -o /dev/null)
         echo "   median_s=$g_s best_s=$g_b rss_mb=$g_rss issues=$issues"
         rows+=("| $label | gixy-ng CLI (median of $gruns) | $(fmt_time "$g_s" "$g_b") | $(mbps "$bytes" "$g_s") | $(ratio "$n_s" "$g_s") slower | $g_rss MB | $issues issue groups |")
+        [ -z "${BENCH_TSV:-}" ] || printf '%s\t%s\t%s\t%s\n' "gixy-ng CLI" "$bytes" "$g_s" "$g_rss" >>"$BENCH_TSV"
         line="$line, gixy-ng $(mbps "$bytes" "$g_s") MB/s: ngxlint CLI $(ratio "$n_s" "$g_s") faster"
     fi
     summary+=("$line")
@@ -159,7 +167,7 @@ nrules=$("$cli" rules --json 2>/dev/null | python3 -c 'import json, sys; print(s
     echo "- Inputs: \`bench/gen_config.py SIZE_MB\` (the parse section's and the criterion benches' generator): one file, no include reaches another file. Both tools read it without a parse error."
     echo "- ngxlint runs every rule (\`--select ALL\`) plus the \`nginx -t\` checks; gixy-ng runs the plugins it enables by default. The rule sets differ, so this compares the cost of a full audit by each tool, not equal work. ngxlint's count is of diagnostics; gixy-ng's JSON groups identical findings, so its count is of groups."
     echo "- Time: median wall time of fresh processes (best run in brackets), process start-up and file reading included, JSON output to /dev/null; the in-process row is \`analyze\` alone. MB/s from the medians, MB = 10^6 bytes. Ratio: gixy-ng's CLI time over ngxlint's CLI time. Max RSS: \`/usr/bin/time -v\` around one run."
-    echo "- gixy-ng's time grows faster than the input (it is run fewer times on bigger inputs, once at 5 MB); sizes stop at 5 MB for that reason."
+    echo "- gixy-ng's time grows faster than the input (it is run fewer times on bigger inputs, once at 5 MB) and it is not run above GIXY_MAX_MB (${GIXY_MAX_MB:-5} MB in this run) for that reason."
     echo
     echo "| input size | tool | time | MB/s | vs ngxlint CLI | max RSS | findings |"
     echo "| --- | --- | ---: | ---: | ---: | ---: | ---: |"

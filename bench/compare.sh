@@ -24,8 +24,8 @@ mkdir -p "$out"
 # --- tools ---------------------------------------------------------------------------------
 # crossplane: .venv-ref in the checkout, else beside it (a worktree shares ../.venv-ref).
 venv="$root/.venv-ref"
-[ -x ""$venv"/bin/crossplane" ] || [ ! -x "$root/../.venv-ref/bin/crossplane" ] || venv="$root/../.venv-ref"
-if [ ! -x ""$venv"/bin/crossplane" ]; then
+[ -x "$venv/bin/crossplane" ] || [ ! -x "$root/../.venv-ref/bin/crossplane" ] || venv="$root/../.venv-ref"
+if [ ! -x "$venv/bin/crossplane" ]; then
     echo "== creating .venv-ref with crossplane"
     python3 -m venv .venv-ref
     .venv-ref/bin/pip install -q crossplane
