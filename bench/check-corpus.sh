@@ -66,7 +66,7 @@ for input in dir files x8; do
         echo "$input threads=$t: median ${med}s (best ${best}s)"
         rows+=("| $label | $t | ${med} s (best ${best}) | $summary |")
         if [ "$t" = 1 ] && [ "$input" != x8 ] && [ -n "${BENCH_TSV:-}" ]; then # bench/all.sh's summary
-            rss=$(/usr/bin/time -f %M "$bin" check --format json --threads 1 "${args[@]}" 2>&1 >/dev/null | tail -1 | awk '{ printf "%.1f", $1 / 1024 }')
+            rss=$({ /usr/bin/time -f %M "$bin" check --format json --threads 1 "${args[@]}" 2>&1 >/dev/null || true; } | tail -1 | awk '{ printf "%.1f", $1 / 1024 }')
             printf '%s\t%s\t%s\t%s\n' "ngxlint check CLI, corpus ($input)" "$bytes" "$med" "$rss" >>"$BENCH_TSV"
         fi
     done

@@ -28,11 +28,11 @@ def main(argv):
         ref_per_mb = ref[1] / (ref[0] / 1e6)
         for b, s, rss in ms:
             mb = b / 1e6
-            growth = (s / mb) / ref_per_mb
+            growth = f"{(s / mb) / ref_per_mb:.2f}" if len(ms) > 1 else "—"
             t = f"{s * 1000:.1f} ms" if s < 1 else f"{s:.2f} s"
             r = f"{rss:.1f} MB" if rss is not None else "—"
             rr = f"{rss * 1.048576 / mb:.1f}x" if rss is not None else "—"
-            print(f"| {tool} | {mb:.2f} MB | {t} | {mb / s:.1f} | {growth:.2f} | {r} | {rr} |")
+            print(f"| {tool} | {mb:.2f} MB | {t} | {mb / s:.1f} | {growth} | {r} | {rr} |")
     return 0
 
 

@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1 5)
 mkdir -p bench/out
-[ -f wasm/pkg-node/ngxlint_wasm.js ] || { echo "== building wasm/pkg-node (scripts/build-wasm)"; bash scripts/build-wasm; }
+[ -f wasm/pkg-node/ngxlint_wasm.js ] || { echo "== building wasm/pkg-node (scripts/build-wasm; wasm-opt from web/node_modules when installed)"; bash scripts/build-wasm; }
 cargo build -q --release -p ngxlint --example parse_file
 pf="${CARGO_TARGET_DIR:-target}/release/examples/parse_file"
 rss_mb() {
