@@ -75,7 +75,8 @@ fi
 
 # --- headline section ---------------------------------------------------------------------
 val() { # val TOOL BYTES_APPROX_MB -> seconds of TOOL's row closest to that size
-    awk -F'\t' -v t="$1" -v m="$2" '$1 == t { d = $2 / 1e6 - m; if (d < 0) d = -d; if (best == "" || d < bd) { best = $3; bd = d } } END { print best }' "$BENCH_TSV"
+    # (within 20% of the size, or any size when asked for 0: the corpus rows)
+    awk -F'\t' -v t="$1" -v m="$2" '$1 == t { d = $2 / 1e6 - m; if (d < 0) d = -d; if ((m == 0 || d <= 0.2 * m) && (best == "" || d < bd)) { best = $3; bd = d } } END { print best }' "$BENCH_TSV"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "") { print "—"; exit } r = b / a; printf (r < 10 ? "%.1fx" : "%.0fx"), r }'; }
 big="${sizes[${#sizes[@]}-1]}"

@@ -10,8 +10,8 @@
 #   makes a loadable copy (one self-signed certificate, Lua blocks -> `return 200;`, ...), and
 #   both nginx and ngxlint are timed on that copy. nginx runs as root with a temp prefix
 #   (`-p TMP -g 'pid TMP/nginx.pid;'`, logs below it), like ../shared/tools/nginx-check.
-#   nginx -t loads the certificate once per server block and opens every log file: that is part
-#   of what it costs.
+#   nginx -t loads the certificate once per server block: that is part of what it costs. All
+#   access logs go to one file (one per server would pass the open-file limit at 50 MB).
 # - ngxlint diff: `ngxlint diff GEN GEN.after --format json` (the CLI: both sides analysed,
 #   expanded, diffed, risk-scored), GEN.after from bench/edit_config.py (core/benches/compare.rs's
 #   edit: ports, proxy_pass targets, removed limits, re-indentation). Exit status 1 (risk at or

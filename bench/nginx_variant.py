@@ -14,7 +14,9 @@ everything else line for line and:
 - replaces each `content_by_lua_block { ... }` (found by indentation: the generator closes it at
   the opening line's indent) with `return 200;`;
 - points every ssl_certificate / ssl_certificate_key at CERT / KEY (one self-signed pair);
-- writes logs below the prefix (`/var/log/nginx/` -> `logs/`);
+- writes logs below the prefix (`/var/log/nginx/` -> `logs/`), every access_log to one file
+  `logs/access.log` (nginx opens each distinct log file at -t: one per server block would pass
+  the container's hard limit of open files at 50 MB);
 - points `proxy_pass http://backend_N` at 127.0.0.1:8080 when no `upstream backend_N` exists
   (the generator picks backends at random: nginx would look the name up in DNS and fail).
 Standard library only.
@@ -54,6 +56,10 @@ def main(argv):
                 name = t.split("//", 1)[1].split(";")[0].split("/")[0]
                 if name not in upstreams:
                     line = line.replace("http://" + name, "http://127.0.0.1:8080", 1)
+            elif t.startswith("access_log /"):
+                words = t.split(" ")
+                words[1] = "logs/access.log"
+                line = " " * indent + " ".join(words)
             else:
                 line = line.replace("/var/log/nginx/", "logs/")
             out.append(line)
