@@ -134,7 +134,7 @@ done
     echo
     echo "- Machine: $(nproc) CPUs visible, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); load average $(cut -d' ' -f1-3 /proc/loadavg) at the end of the run (other jobs share the machine: numbers are noisy)"
     echo "- ngxlint: commit $(git rev-parse --short HEAD), $(rustc --version), release profile; $("$nginx" -v 2>&1 | sed 's/^nginx version: //') (Debian build, no Lua module)"
-    echo "- \`nginx -t\` input: the generated config made loadable by \`bench/nginx_variant.py\` (the generated files are not: missing certificates, \`http2 on\` is nginx >= 1.25.1, Lua blocks, upstream names nginx would resolve in DNS); \`ngxlint check\` reads the same copy. nginx runs as root with a temp prefix and loads one self-signed certificate per server block: that is part of its cost."
+    echo "- \`nginx -t\` input: the generated config made loadable by \`bench/nginx_variant.py\` (the generated files are not: missing certificates, \`http2 on\` is nginx >= 1.25.1, Lua blocks, upstream names nginx would resolve in DNS); \`ngxlint check\` reads the same copy. nginx runs as root with a temp prefix and loads one self-signed certificate per server block: that is part of its cost. Every access_log goes to one file (one per server block would pass the container's open-file limit at 50 MB)."
     echo "- Time: median wall time of fresh processes (best in brackets), JSON output to /dev/null. Max RSS: \`/usr/bin/time -v\`."
     echo
     echo "| input size | tool | time | MB/s | vs ngxlint check | max RSS |"
