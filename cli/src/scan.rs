@@ -76,6 +76,7 @@ pub fn scan(dir: &Path, map: &PathMap, prefix: Option<&str>, threads: usize) -> 
             ),
             main_mode_entries: false,
             missing_is_environment: true,
+            ..IncludeOptions::default()
         };
         let (config, _) = resolve(&one, id, &opts);
         let mut out = Vec::new();

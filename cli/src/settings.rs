@@ -62,6 +62,8 @@ impl Settings {
         if let Some(p) = &o.prefix {
             o.prefix = Some(map.to_virtual(p));
         }
+        // Mapped trees are given in full: a missing include below one is nginx's error.
+        o.given_dirs = map.mappings().iter().map(|m| m.virt.clone()).collect();
         o
     }
 
@@ -335,6 +337,8 @@ pub fn merge(args: &AnalysisArgs, file: Option<&config::Loaded>) -> Result<Setti
             rules,
             includes_from_environment: args.includes_from_environment
                 || c.includes_from_environment.unwrap_or(false),
+            // Filled per input from its path map (`options_for`).
+            given_dirs: Vec::new(),
         },
         roots,
         mount,

@@ -62,6 +62,7 @@ impl AnalyzeOptions {
             prefix: self.prefix.clone(),
             profile: profile(self.nginx_version.as_deref(), self.profile.as_deref(), &self.modules)?,
             includes_from_environment: self.includes_from_environment,
+            given_dirs: Vec::new(),
             rules: {
                 let unknown = self.rules.unknown_selectors();
                 if !unknown.is_empty() {

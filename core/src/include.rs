@@ -30,6 +30,9 @@ pub struct IncludeOptions {
     pub main_mode_entries: bool,
     /// Every include not among the given files is a note (the machine provides it), never an error.
     pub missing_is_environment: bool,
+    /// Directories whose files were all given, besides the prefix's tree (see
+    /// [`crate::Options::given_dirs`]).
+    pub given_dirs: Vec<String>,
 }
 
 /// One parsed file in one mode.
@@ -183,6 +186,7 @@ struct Resolver<'a> {
     includes: Vec<Include>,
     diagnostics: Vec<Diagnostic>,
     missing_is_environment: bool,
+    given_dirs: Vec<String>,
 }
 
 impl<'a> Resolver<'a> {
@@ -255,9 +259,14 @@ impl<'a> Resolver<'a> {
         let message = format!("open() \"{path}\" failed (2: No such file or directory)");
         let dir = dir_name(path);
         let known_dir = self.files.files().any(|(_, f)| dir_name(f.path()) == dir);
+        // `/` itself (a whole tree mapped) trims to "", under which every absolute path lies.
+        let below = |dir: &str| {
+            let dir = dir.trim_end_matches('/');
+            (dir.is_empty() || dir.starts_with('/')) && path.strip_prefix(dir).is_some_and(|rest| rest.starts_with('/'))
+        };
         let prefix = self.prefix.trim_end_matches('/');
-        let under_prefix = prefix.starts_with('/') && path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with('/'));
-        if !self.missing_is_environment && (known_dir || under_prefix || !path.starts_with('/')) {
+        let given = (prefix.starts_with('/') && below(prefix)) || self.given_dirs.iter().any(|d| d.starts_with('/') && below(d));
+        if !self.missing_is_environment && (known_dir || given || !path.starts_with('/')) {
             Diagnostic::new(codes::INCLUDE_NOT_FOUND, at, message)
         } else {
             Diagnostic::new(codes::INCLUDE_EXTERNAL, at, format!("include of \"{path}\" is outside the files given"))
@@ -277,6 +286,7 @@ pub fn resolve(files: &SourceSet, main: FileId, opts: &IncludeOptions) -> (Confi
         includes: Vec::new(),
         diagnostics: Vec::new(),
         missing_is_environment: opts.missing_is_environment,
+        given_dirs: opts.given_dirs.clone(),
     };
     let mode = if opts.main_mode_entries { ParseMode::Entries } else { ParseMode::Directives };
     let main_doc = r.doc_for(main, mode);
@@ -459,6 +469,17 @@ mod tests {
         let files = set(&[("/etc/nginx/nginx.conf", "http {\n include snipets/ssl.conf;\n}")]);
         let (_, diags) = resolve(&files, FileId(0), &IncludeOptions::default());
         assert_eq!(messages(&diags), ["NGX002 open() \"/etc/nginx/snipets/ssl.conf\" failed (2: No such file or directory)"]);
+    }
+
+    #[test]
+    fn missing_include_below_a_given_directory_is_an_error() {
+        let files = set(&[("/src/nginx.conf", "http {\n include /etc/nginx/snipets/ssl.conf;\n include /opt/x.conf;\n}")]);
+        let opts = IncludeOptions { given_dirs: vec!["/etc/nginx".into()], ..IncludeOptions::default() };
+        let (_, diags) = resolve(&files, FileId(0), &opts);
+        assert_eq!(
+            messages(&diags),
+            ["NGX002 open() \"/etc/nginx/snipets/ssl.conf\" failed (2: No such file or directory)", "NGX006 include of \"/opt/x.conf\" is outside the files given"]
+        );
     }
 
     #[test]

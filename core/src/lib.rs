@@ -44,6 +44,10 @@ pub struct Options {
     /// Treat includes that are not among the given files as the machine's business (notes), not
     /// as nginx's `open() failed` error: for partial checkouts and snippets.
     pub includes_from_environment: bool,
+    /// Directories (absolute, as nginx sees them) whose files were all given, besides the conf
+    /// prefix's tree: a missing include below one is nginx's `open()` error, not a note. For
+    /// callers that map a checkout onto absolute paths (`--root /etc/nginx=./etc`).
+    pub given_dirs: Vec<String>,
     /// Which rules run and at what severity.
     pub rules: rules::RuleSelection,
 }
@@ -102,6 +106,7 @@ pub fn analyze(files: &SourceSet, main: FileId, opts: &Options) -> Analysis {
         prefix: opts.prefix.clone(),
         main_mode_entries: entries,
         missing_is_environment: opts.includes_from_environment,
+        given_dirs: opts.given_dirs.clone(),
     };
     let (config, mut diagnostics) = include::resolve(files, main, &inc);
     let (root, enclosing) = snippet_context(&opts.context, &opts.profile);

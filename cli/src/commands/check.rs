@@ -216,7 +216,6 @@ fn check_one(job: &Job) -> Result<Checked, CliError> {
     let mut warnings = Vec::new();
     let analysis = input::analyze_with_includes(&mut loaded, &opts, &mut |w| warnings.push(w))?;
     let mut diagnostics = analysis.diagnostics().to_vec();
-    input::missing_includes_are_errors_in_own_tree(&loaded, &opts, &mut diagnostics);
     if !settings.overrides.is_empty() {
         let prefix = opts
             .prefix

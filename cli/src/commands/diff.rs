@@ -77,9 +77,7 @@ fn load_side(side: &str, arg: &Path, settings: &Settings) -> Result<Loaded, CliE
     let map = settings.map_for(arg);
     let opts: Options = settings.options_for(&map);
     let mut loaded = input::load_main_mapped(arg, map)?;
-    let analysis =
-        input::analyze_with_includes(&mut loaded, &opts, &mut |w| eprintln!("ngxlint: warning: {side}: {w}"))?;
-    input::mark_own_dirs(&mut loaded, &opts, analysis.diagnostics());
+    input::analyze_with_includes(&mut loaded, &opts, &mut |w| eprintln!("ngxlint: warning: {side}: {w}"))?;
     Ok(loaded)
 }
 

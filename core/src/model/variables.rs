@@ -697,7 +697,7 @@ mod tests {
         let text = format!("events {{}}\nhttp {{\n{conf}\n}}\n");
         let mut files = SourceSet::new();
         let main = files.add("/t/nginx.conf", text);
-        let inc = crate::include::IncludeOptions { prefix: None, main_mode_entries: false, missing_is_environment: false };
+        let inc = crate::include::IncludeOptions::default();
         let (config, _) = crate::include::resolve(&files, main, &inc);
         let model = crate::model::build(&files, &config);
         let spec = crate::spec::Spec::new(crate::spec::Profile::debian12());
