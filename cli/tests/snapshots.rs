@@ -32,17 +32,7 @@ fn graphical_output() {
 /// `ngxlint diff`'s text report on a replay case: a server name changed on one vhost (high).
 #[test]
 fn diff_text_output() {
-    let out = Command::cargo_bin("ngxlint")
-        .unwrap()
-        .args(["diff", "../tests/replays/12-server-name-one-vhost/before", "../tests/replays/12-server-name-one-vhost/after"])
-        .env("NO_COLOR", "1")
-        .env_remove("GITHUB_ACTIONS")
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    insta::assert_snapshot!(String::from_utf8(out).unwrap());
+    insta::assert_snapshot!(diff("text"));
 }
 
 #[test]
@@ -98,6 +88,7 @@ fn diff(format: &str) -> String {
     let out = Command::cargo_bin("ngxlint")
         .unwrap()
         .args(["diff", "--format", format, "../tests/replays/12-server-name-one-vhost/before", "../tests/replays/12-server-name-one-vhost/after"])
+        .env("NO_COLOR", "1")
         .env_remove("GITHUB_ACTIONS")
         .assert()
         .code(1)
