@@ -10,7 +10,7 @@ cd "$here"
 secs="${1:?usage: run-all.sh SECONDS [TARGET...]}"
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(parse include format compare)
+[ ${#targets[@]} -gt 0 ] || targets=(parse include format compare check)
 toolchain="${FUZZ_TOOLCHAIN:-+nightly}"
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 [ -d corpus/parse ] && [ -n "$(ls -A corpus/parse 2>/dev/null)" ] || ./seed.sh

@@ -17,7 +17,7 @@ step=$(( total / n )); [ "$step" -ge 1 ] || step=1
 sample=()
 for ((i = 0; i < total; i += step)); do sample+=("${all[$i]}"); done
 
-for t in parse format include compare; do mkdir -p "$here/corpus/$t"; done
+for t in parse format include compare check; do mkdir -p "$here/corpus/$t"; done
 i=0
 for f in "${sample[@]}"; do
     name=$(printf 'seed-%04d' "$i")
@@ -61,4 +61,12 @@ for d in "$here"/../tests/replays/*/; do
     { cat "$d/before/nginx.conf"; printf '\000'; cat "$d/after/nginx.conf"; } > "$cmp/$(printf 'replay-%02d' "$k")"
     k=$((k + 1))
 done
-echo "seeded: parse=$i format=$i include=$((j + 6)) compare=$k from $total files under $shared"
+# check: byte 0 picks version/profile/context (see fuzz_targets/check.rs); the per-rule fixtures
+# trigger every rule and most fixes, the corpus sample adds real-world shapes.
+chk="$here/corpus/check"
+c=0
+for f in "$here"/../tests/fixtures/rules/*/*.conf "${sample[@]:0:100}"; do
+    { printf "\\$(printf '%03o' $(( (c * 11) % 32 )))"; cat "$f"; } > "$chk/$(printf 'seed-%04d' "$c")"
+    c=$((c + 1))
+done
+echo "seeded: parse=$i format=$i include=$((j + 6)) compare=$k check=$c from $total files under $shared"
