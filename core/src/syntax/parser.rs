@@ -24,7 +24,8 @@ struct Frame {
     head: Option<(Word, Vec<Word>, Vec<Span>)>,
     kind: BlockKind,
     open: Span,
-    items: Vec<Node>,
+    /// Where this block's items start in `Parser::nodes`.
+    start: usize,
 }
 
 /// Parses one file's bytes.
@@ -39,6 +40,9 @@ struct Parser<'a> {
     errors: Vec<SyntaxError>,
     words: Vec<Word>,
     comments: Vec<Span>,
+    /// The items of every open block, innermost last: a block's items are moved out in one
+    /// exact-size allocation when it closes, so no block keeps a grown vector's spare capacity.
+    nodes: Vec<Node>,
     depth_reported: bool,
 }
 
@@ -51,6 +55,7 @@ impl<'a> Parser<'a> {
             errors: Vec::new(),
             words: Vec::new(),
             comments: Vec::new(),
+            nodes: Vec::new(),
             depth_reported: false,
         }
     }
@@ -62,7 +67,7 @@ impl<'a> Parser<'a> {
     /// Turns the pending words into a directive.
     fn take_directive(&mut self, terminator: Terminator) -> Directive {
         let name = self.words[0];
-        let args = self.words[1..].to_vec();
+        let args: Box<[Word]> = self.words[1..].into();
         self.words.clear();
         let end = match &terminator {
             Terminator::Semicolon(s) => s.end,
@@ -77,7 +82,7 @@ impl<'a> Parser<'a> {
             name,
             args,
             terminator,
-            comments: std::mem::take(&mut self.comments),
+            comments: std::mem::take(&mut self.comments).into_boxed_slice(),
             span: Span { file: self.file, start: name.span.start, end },
         }
     }
@@ -89,14 +94,14 @@ impl<'a> Parser<'a> {
             head: None,
             kind: root_kind,
             open: Span::new(self.file, 0, 0),
-            items: Vec::new(),
+            start: 0,
         }];
         loop {
             match self.lexer.next_token() {
                 Token::Word(w) => self.words.push(w),
                 Token::Comment(s) => {
                     if self.words.is_empty() {
-                        top(&mut stack).items.push(Node::Comment(s));
+                        self.nodes.push(Node::Comment(s));
                     } else {
                         self.comments.push(s);
                     }
@@ -106,7 +111,7 @@ impl<'a> Parser<'a> {
                         self.error(s, "unexpected \";\"");
                     } else {
                         let d = self.take_directive(Terminator::Semicolon(s));
-                        top(&mut stack).items.push(Node::Directive(d));
+                        self.nodes.push(Node::Directive(d));
                     }
                 }
                 Token::Open(s) => self.open_block(&mut stack, s),
@@ -114,7 +119,7 @@ impl<'a> Parser<'a> {
                     if !self.words.is_empty() {
                         self.error(s, "unexpected \"}\"");
                         let d = self.take_directive(Terminator::Missing);
-                        top(&mut stack).items.push(Node::Directive(d));
+                        self.nodes.push(Node::Directive(d));
                     }
                     if stack.len() == 1 {
                         self.error(s, "unexpected \"}\"");
@@ -126,7 +131,7 @@ impl<'a> Parser<'a> {
                     if !self.words.is_empty() {
                         self.error(s, "unexpected end of file, expecting \";\" or \"}\"");
                         let d = self.take_directive(Terminator::Missing);
-                        top(&mut stack).items.push(Node::Directive(d));
+                        self.nodes.push(Node::Directive(d));
                     } else if stack.len() > 1 {
                         self.error(s, "unexpected end of file, expecting \"}\"");
                     }
@@ -141,14 +146,14 @@ impl<'a> Parser<'a> {
         errors.append(&mut self.errors);
         errors.sort_by_key(|e| (e.span.start, e.span.end));
         errors.dedup_by(|a, b| a.span == b.span && a.message == b.message);
-        let items = stack.pop().map(|f| f.items).unwrap_or_default();
+        let items = self.nodes.drain(..).collect();
         Document { file: self.file, mode, items, errors }
     }
 
     fn open_block(&mut self, stack: &mut Vec<Frame>, open: Span) {
         if self.words.is_empty() {
             self.error(open, "unexpected \"{\"");
-            stack.push(Frame { head: None, kind: BlockKind::Directives, open, items: Vec::new() });
+            stack.push(Frame { head: None, kind: BlockKind::Directives, open, start: self.nodes.len() });
             return self.check_depth(stack);
         }
         if top(stack).kind == BlockKind::Entries {
@@ -164,15 +169,15 @@ impl<'a> Parser<'a> {
                 }
             };
             self.lexer.seek(close.map(|c| c.end as usize).unwrap_or(self.src.len()));
-            let block = Block {
+            let block = Box::new(Block {
                 kind: BlockKind::Lua,
                 open,
                 items: Vec::new(),
                 close,
                 lua: Some(Span::new(self.file, open.end as usize, lua_end)),
-            };
+            });
             let d = self.take_directive(Terminator::Block(block));
-            top(stack).items.push(Node::Directive(d));
+            self.nodes.push(Node::Directive(d));
             return;
         }
         let kind = if is_entry_block(&name) { BlockKind::Entries } else { BlockKind::Directives };
@@ -180,7 +185,7 @@ impl<'a> Parser<'a> {
         let args = self.words[1..].to_vec();
         self.words.clear();
         let comments = std::mem::take(&mut self.comments);
-        stack.push(Frame { head: Some((name, args, comments)), kind, open, items: Vec::new() });
+        stack.push(Frame { head: Some((name, args, comments)), kind, open, start: self.nodes.len() });
         self.check_depth(stack);
     }
 
@@ -214,7 +219,7 @@ impl<'a> Parser<'a> {
         let end = close.map(|c| c.start as usize).unwrap_or(self.src.len());
         let body = Span::new(self.file, open.end as usize, end);
         if !body.is_empty() {
-            top(stack).items.push(Node::Skipped(body));
+            self.nodes.push(Node::Skipped(body));
         }
         if close.is_none() {
             self.error(
@@ -227,7 +232,8 @@ impl<'a> Parser<'a> {
 
     fn close_frame(&mut self, stack: &mut Vec<Frame>, close: Option<Span>) {
         let Some(frame) = stack.pop() else { return };
-        let block = Block { kind: frame.kind, open: frame.open, items: frame.items, close, lua: None };
+        let items = self.nodes.drain(frame.start.min(self.nodes.len())..).collect();
+        let block = Box::new(Block { kind: frame.kind, open: frame.open, items, close, lua: None });
         let node = match frame.head {
             None => Node::Orphan(block),
             Some((name, args, comments)) => {
@@ -240,7 +246,7 @@ impl<'a> Parser<'a> {
                 Node::Directive(d)
             }
         };
-        top(stack).items.push(node);
+        self.nodes.push(node);
     }
 }
 

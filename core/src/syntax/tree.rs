@@ -176,7 +176,7 @@ pub struct Block {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Terminator {
     Semicolon(Span),
-    Block(Block),
+    Block(Box<Block>),
     /// End of file or an error cut the statement short.
     Missing,
 }
@@ -184,10 +184,12 @@ pub enum Terminator {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Directive {
     pub name: Word,
-    pub args: Vec<Word>,
+    /// Boxed slices, not vectors: a tree holds one directive per ~50 bytes of source, and a
+    /// parsed directive never grows.
+    pub args: Box<[Word]>,
     pub terminator: Terminator,
     /// Comments between the name and the terminator.
-    pub comments: Vec<Span>,
+    pub comments: Box<[Span]>,
     /// From the name to the `;` or the `}` of its block.
     pub span: Span,
 }
@@ -222,7 +224,7 @@ pub enum Node {
     /// A `#` comment, without its line break.
     Comment(Span),
     /// A block with no directive name (`{` with no words before it), kept so braces balance.
-    Orphan(Block),
+    Orphan(Box<Block>),
     /// Source skipped by recovery (e.g. nesting beyond the depth limit); printed verbatim.
     Skipped(Span),
 }
