@@ -18,7 +18,7 @@ pub struct Item<'a> {
     /// unescaped or repaired, as are the arguments.
     pub name: Cow<'a, str>,
     /// Argument values (nginx-unescaped, lossy UTF-8).
-    pub args: Vec<Cow<'a, str>>,
+    pub args: Box<[Cow<'a, str>]>,
     /// The context the directive is in (Main, Http, Server, Location, ...); None inside handler
     /// bodies (map/geo/types entries) and unknown blocks.
     pub ctx: Option<Context>,
@@ -48,44 +48,47 @@ pub struct RuleContext<'a> {
     /// A whole configuration (not a snippet) with every include found.
     pub whole: bool,
     items: Vec<Item<'a>>,
-    /// Children of each item (block directives), in order.
-    children: Vec<Vec<usize>>,
-    /// Top-level items.
-    roots: Vec<usize>,
-    /// Directive names, numbered in order of first appearance, and the items of each name (so
-    /// rules look names up instead of scanning).
+    /// Directive names, numbered in order of first appearance, and each item's name id.
     name_ids: FxHashMap<Cow<'a, str>, u32>,
-    by_name: Vec<Vec<usize>>,
+    name_of: Vec<u32>,
+    /// The items of each name, in reading order: those of name id `n` are
+    /// `by_name[by_name_start[n]..by_name_start[n + 1]]` (rules look names up instead of scanning).
+    by_name_start: Vec<u32>,
+    by_name: Vec<usize>,
     /// `set $v` / `map $src $v` items by the variable they define (`$v`).
     definitions: FxHashMap<Cow<'a, str>, Vec<usize>>,
-    /// Children by (parent + 1, or 0 for the top level; name id): inheritance lookups stay cheap
-    /// even when `http` holds thousands of servers.
-    child_index: FxHashMap<(usize, u32), Kids>,
-    /// Each loaded file without comments, built on first use (see `correctness::code_texts`).
-    pub(crate) code_texts: std::sync::OnceLock<Vec<String>>,
+    /// Children of each slot (0 = the top level, item `i` = slot `i + 1`): those of slot `s` are
+    /// `children[child_start[s]..child_start[s + 1]]` in reading order, and the same range of
+    /// `children_by_name` holds them sorted by (name id, index), so a lookup by name is a binary
+    /// search even when `http` holds thousands of servers. Flat arrays, not a vector per block
+    /// or a hash map: a few bytes per directive on configurations of millions of directives.
+    child_start: Vec<u32>,
+    children: Vec<usize>,
+    children_by_name: Vec<usize>,
+    /// The loaded files' text outside comments, built on first use (see `correctness::code_texts`).
+    pub(crate) code_texts: std::sync::OnceLock<Vec<crate::rules::correctness::CodePiece>>,
     /// Spec lookups of block directives while walking, by (name, context).
     block_lookups: FxHashMap<(Cow<'a, str>, Context), crate::spec::Lookup>,
 }
 
-/// The children of one block with one name: usually a single one (no allocation).
-enum Kids {
-    One(usize),
-    Many(Vec<usize>),
-}
-
-impl Kids {
-    fn push(&mut self, i: usize) {
-        match self {
-            Kids::One(first) => *self = Kids::Many(vec![*first, i]),
-            Kids::Many(v) => v.push(i),
-        }
+/// Indices grouped by a key, each group in index order (a counting sort): `(start, list)` with
+/// the group of key `k` at `list[start[k]..start[k + 1]]`.
+fn group_by(n: usize, keys: usize, key: impl Fn(usize) -> usize) -> (Vec<u32>, Vec<usize>) {
+    let mut start = vec![0u32; keys + 1];
+    for i in 0..n {
+        start[key(i) + 1] += 1;
     }
-    fn as_slice(&self) -> &[usize] {
-        match self {
-            Kids::One(i) => std::slice::from_ref(i),
-            Kids::Many(v) => v,
-        }
+    for k in 0..keys {
+        start[k + 1] += start[k];
     }
+    let mut next = start.clone();
+    let mut list = vec![0usize; n];
+    for i in 0..n {
+        let k = key(i);
+        list[next[k] as usize] = i;
+        next[k] += 1;
+    }
+    (start, list)
 }
 
 impl<'a> RuleContext<'a> {
@@ -100,27 +103,31 @@ impl<'a> RuleContext<'a> {
             spec,
             whole,
             items: Vec::with_capacity(capacity),
-            children: Vec::with_capacity(capacity),
-            roots: Vec::new(),
             name_ids: Default::default(),
-            by_name: Default::default(),
+            name_of: Vec::new(),
+            by_name_start: Vec::new(),
+            by_name: Vec::new(),
             definitions: Default::default(),
-            child_index: Default::default(),
+            child_start: Vec::new(),
+            children: Vec::new(),
+            children_by_name: Vec::new(),
             code_texts: Default::default(),
             block_lookups: Default::default(),
         };
         cx.walk(config.main, &config.docs[config.main].doc.items, Some(root), None, 0);
+        cx.items.shrink_to_fit();
+        let n = cx.items.len();
+        cx.name_of = Vec::with_capacity(n);
         for (i, it) in cx.items.iter().enumerate() {
             let next = cx.name_ids.len() as u32;
             let id = match cx.name_ids.get(&*it.name) {
                 Some(&id) => id,
                 None => {
                     cx.name_ids.insert(it.name.clone(), next);
-                    cx.by_name.push(Vec::new());
                     next
                 }
             };
-            cx.by_name[id as usize].push(i);
+            cx.name_of.push(id);
             let defined = match &*it.name {
                 "set" => it.args.first(),
                 "map" => it.args.get(1),
@@ -129,14 +136,19 @@ impl<'a> RuleContext<'a> {
             if let Some(v) = defined {
                 cx.definitions.entry(v.clone()).or_default().push(i);
             }
-            let parent_key = it.parent.map_or(0, |p| p + 1);
-            match cx.child_index.entry((parent_key, id)) {
-                std::collections::hash_map::Entry::Occupied(mut e) => e.get_mut().push(i),
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(Kids::One(i));
-                }
+        }
+        let name_of = &cx.name_of;
+        (cx.by_name_start, cx.by_name) = group_by(n, cx.name_ids.len(), |i| name_of[i] as usize);
+        let items = &cx.items;
+        (cx.child_start, cx.children) = group_by(n, n + 1, |i| items[i].parent.map_or(0, |p| p + 1));
+        let mut by_name = cx.children.clone();
+        for w in cx.child_start.windows(2) {
+            let group = &mut by_name[w[0] as usize..w[1] as usize];
+            if group.len() > 1 {
+                group.sort_unstable_by_key(|&c| (name_of[c], c));
             }
         }
+        cx.children_by_name = by_name;
         cx
     }
 
@@ -161,11 +173,6 @@ impl<'a> RuleContext<'a> {
             let args = d.args.iter().map(|w| w.text_in(src, text)).collect();
             let i = self.items.len();
             self.items.push(Item { directive: d, name, args, ctx, parent, doc });
-            self.children.push(Vec::new());
-            match parent {
-                Some(p) => self.children[p].push(i),
-                None => self.roots.push(i),
-            }
             if let Some(b) = d.block() {
                 let inner = match (b.kind, ctx) {
                     (BlockKind::Directives, Some(c)) => {
@@ -191,8 +198,22 @@ impl<'a> RuleContext<'a> {
     }
     /// Items named `name`, with their indices, in reading order.
     pub fn named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = (usize, &'s Item<'a>)> + 's {
-        let items = self.name_ids.get(name).map(|&id| self.by_name[id as usize].as_slice()).unwrap_or(&[]);
+        let items = self.name_ids.get(name).map(|&id| self.name_group(id)).unwrap_or(&[]);
         items.iter().map(move |&i| (i, &self.items[i]))
+    }
+
+    fn name_group(&self, id: u32) -> &[usize] {
+        let (s, e) = (self.by_name_start[id as usize], self.by_name_start[id as usize + 1]);
+        &self.by_name[s as usize..e as usize]
+    }
+
+    /// The range of `children` (and `children_by_name`) holding the children of `of`.
+    fn child_range(&self, of: Option<usize>) -> std::ops::Range<usize> {
+        let slot = of.map_or(0, |p| p + 1);
+        match (self.child_start.get(slot), self.child_start.get(slot + 1)) {
+            (Some(&s), Some(&e)) => s as usize..e as usize,
+            _ => 0..0,
+        }
     }
 
     /// Indices of the items whose name satisfies `pred`, in reading order. The predicate runs once
@@ -203,7 +224,7 @@ impl<'a> RuleContext<'a> {
             .name_ids
             .iter()
             .filter(|(n, _)| pred(n))
-            .flat_map(|(_, &id)| self.by_name[id as usize].iter().copied())
+            .flat_map(|(_, &id)| self.name_group(id).iter().copied())
             .collect();
         out.sort_unstable();
         out
@@ -217,24 +238,24 @@ impl<'a> RuleContext<'a> {
     /// Every item inside a block directive, depth first, in reading order.
     pub fn descendants(&self, of: usize) -> Vec<usize> {
         let mut out = Vec::new();
-        let mut stack: Vec<usize> = self.children[of].iter().rev().copied().collect();
+        let mut stack: Vec<usize> = self.children(Some(of)).iter().rev().copied().collect();
         while let Some(i) = stack.pop() {
             out.push(i);
-            stack.extend(self.children[i].iter().rev());
+            stack.extend(self.children(Some(i)).iter().rev());
         }
         out
     }
     /// Direct children of a block directive (or the top level for None).
     pub fn children(&self, of: Option<usize>) -> &[usize] {
-        match of {
-            Some(i) => &self.children[i],
-            None => &self.roots,
-        }
+        &self.children[self.child_range(of)]
     }
     /// Direct children named `name`, in order.
     pub fn children_named(&self, of: Option<usize>, name: &str) -> &[usize] {
         let Some(&id) = self.name_ids.get(name) else { return &[] };
-        self.child_index.get(&(of.map_or(0, |p| p + 1), id)).map(Kids::as_slice).unwrap_or(&[])
+        let group = &self.children_by_name[self.child_range(of)];
+        let lo = group.partition_point(|&c| self.name_of[c] < id);
+        let hi = lo + group[lo..].partition_point(|&c| self.name_of[c] == id);
+        &group[lo..hi]
     }
 
     /// The first direct child named `name`.

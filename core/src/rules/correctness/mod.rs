@@ -16,52 +16,78 @@ pub(crate) static RULES: &[Rule] =
 /// start of a word to the end of the line; line breaks stay), for "is this name used anywhere"
 /// searches. Invalid UTF-8 reads as U+FFFD. Built once per analysis, on first use, and shared by
 /// the rules that search it.
-pub(super) fn code_texts<'c>(cx: &'c RuleContext) -> &'c [String] {
-    cx.code_texts.get_or_init(|| {
+pub(super) fn code_texts<'c>(cx: &'c RuleContext) -> impl Iterator<Item = &'c str> + 'c {
+    let pieces = cx.code_texts.get_or_init(|| {
         // Only the files the configuration reaches: a file handed over but never included (a
         // site in sites-available, another project's file in an editor workspace) is not read
         // by nginx.
         let mut seen = std::collections::HashSet::new();
-        cx.config
-            .docs
-            .iter()
-            .map(|d| d.file)
-            .filter(|&f| seen.insert(f))
-            .map(|id| {
-                let bytes = cx.files.bytes(id);
-                match std::str::from_utf8(bytes) {
-                    Ok(t) => strip_comments(t),
-                    Err(_) => strip_comments(&String::from_utf8_lossy(bytes)),
+        let mut out = Vec::new();
+        for id in cx.config.docs.iter().map(|d| d.file).filter(|&f| seen.insert(f)) {
+            match cx.files.text(id) {
+                // Ranges of the file, not a copy: the text can be tens of MB.
+                Some(t) => out.extend(code_ranges(t).map(|r| CodePiece::Range(id, r.start as u32, r.end as u32))),
+                None => {
+                    let t = String::from_utf8_lossy(cx.files.bytes(id));
+                    out.push(CodePiece::Owned(code_ranges(&t).map(|r| &t[r]).collect()));
                 }
-            })
-            .collect()
+            }
+        }
+        out
+    });
+    pieces.iter().map(|p| match p {
+        CodePiece::Range(id, s, e) => cx.files.text(*id).and_then(|t| t.get(*s as usize..*e as usize)).unwrap_or(""),
+        CodePiece::Owned(t) => t.as_str(),
     })
 }
 
-/// `text` without its comments: each `#` that starts a word (after whitespace, `;`, `{`, `}`,
-/// or at the start of the text) up to, not including, the end of its line.
-fn strip_comments(text: &str) -> String {
+/// A piece of loaded code outside comments: a byte range of a UTF-8 file, or the lossy text of
+/// a file that is not valid UTF-8.
+pub(crate) enum CodePiece {
+    Range(crate::source::FileId, u32, u32),
+    Owned(String),
+}
+
+/// The pieces of `text` outside its comments: a comment runs from each `#` that starts a word
+/// (after whitespace, `;`, `{`, `}`, or at the start of the text) up to, not including, the end
+/// of its line. A piece ends with a separator and the next starts with a line break, so no
+/// token spans two pieces: searching them one by one finds what searching their concatenation
+/// would.
+fn code_ranges(text: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
     let b = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let (mut kept, mut from) = (0, 0);
-    while let Some(off) = memchr::memchr(b'#', &b[from..]) {
-        let i = from + off;
-        let starts_word = match i.checked_sub(1).map(|p| b[p]) {
-            None => true,
-            // char::is_whitespace in ASCII: \t \n \x0B \x0C \r and space.
-            Some(p) if p.is_ascii() => matches!(p, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' | b';' | b'{' | b'}'),
-            Some(_) => text[..i].chars().next_back().is_some_and(char::is_whitespace),
-        };
-        if starts_word {
-            out.push_str(&text[kept..i]);
-            kept = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n);
-            from = kept;
-        } else {
-            from = i + 1;
+    let (mut kept, mut from, mut done) = (0, 0, false);
+    std::iter::from_fn(move || {
+        while !done {
+            let Some(off) = memchr::memchr(b'#', &b[from..]) else {
+                done = true;
+                return Some(kept..b.len());
+            };
+            let i = from + off;
+            let starts_word = match i.checked_sub(1).map(|p| b[p]) {
+                None => true,
+                // char::is_whitespace in ASCII: \t \n \x0B \x0C \r and space.
+                Some(p) if p.is_ascii() => matches!(p, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ' | b';' | b'{' | b'}'),
+                Some(_) => text[..i].chars().next_back().is_some_and(char::is_whitespace),
+            };
+            if starts_word {
+                let piece = kept..i;
+                kept = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n);
+                from = kept;
+                if !piece.is_empty() {
+                    return Some(piece);
+                }
+            } else {
+                from = i + 1;
+            }
         }
-    }
-    out.push_str(&text[kept..]);
-    out
+        None
+    })
+}
+
+/// `text` without its comments (what the pieces of [`code_ranges`] make up).
+#[cfg(test)]
+fn strip_comments(text: &str) -> String {
+    code_ranges(text).map(|r| &text[r]).collect()
 }
 
 /// `word` as a table over bytes.

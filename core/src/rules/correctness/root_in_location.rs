@@ -76,7 +76,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             continue;
         }
         let locations: Vec<usize> = cx.children(Some(s)).iter().copied().filter(|&c| cx.item(c).name == "location").collect();
-        let Some(&slash) = locations.iter().find(|&&l| cx.item(l).args == ["/"]) else { continue };
+        let Some(&slash) = locations.iter().find(|&&l| *cx.item(l).args == ["/"]) else { continue };
         let Some(root) = cx.child(Some(slash), "root") else { continue };
         let falls_back = locations.iter().copied().find(|&l| {
             let it = cx.item(l);
