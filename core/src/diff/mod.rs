@@ -172,7 +172,7 @@ fn keyed(name: &str) -> bool {
 
 /// Header names are case-insensitive; other keys are not.
 fn key_of(n: &Node) -> String {
-    let k = n.key.first().cloned().unwrap_or_default();
+    let k = n.key().first().cloned().unwrap_or_default();
     if n.name.contains("header") || n.name.ends_with("_param") {
         k.to_ascii_lowercase()
     } else {
@@ -225,7 +225,7 @@ fn block_key(n: &Node) -> String {
             Some(k) => format!("location {} {}", k[0], k[1]),
             None => n.label(),
         },
-        _ => format!("{} {}", n.name, n.key.join(" ")),
+        _ => format!("{} {}", n.name, n.key().join(" ")),
     }
 }
 
@@ -303,7 +303,8 @@ impl<'t> Differ<'t> {
         }
         let args: Vec<String> = defaults::default(name, self.version)?.iter().map(|s| s.to_string()).collect();
         let key = tree::canonical(name, &args);
-        Some((Node { name: name.to_string(), args, key, span: Span::default(), body: Body::Leaf, server: None }, Origin::Default))
+        let canon = (key != args).then_some(key);
+        Some((Node { name: name.to_string(), args, canon, span: Span::default(), body: Body::Leaf, server: None }, Origin::Default))
     }
 
     fn leaves(&mut self, scope: &[String], a: &'t [Node], b: &'t [Node]) {
@@ -344,17 +345,17 @@ impl<'t> Differ<'t> {
     fn single(&mut self, scope: &[String], name: &str, x: Option<&'t Node>, y: Option<&'t Node>) {
         match (x, y) {
             (Some(x), Some(y)) => {
-                if x.key != y.key {
+                if x.key() != y.key() {
                     self.push(scope, ChangeKind::Modified, name, false, Some((x, Origin::Explicit)), Some((y, Origin::Explicit)), None);
                 }
             }
             (Some(x), None) => match self.fallback(name, true) {
-                Some((f, _)) if f.key == x.key => {}
+                Some((f, _)) if f.key() == x.key() => {}
                 Some((f, o)) => self.push(scope, ChangeKind::Removed, name, false, Some((x, Origin::Explicit)), Some((&f, o)), None),
                 None => self.push(scope, ChangeKind::Removed, name, false, Some((x, Origin::Explicit)), None, None),
             },
             (None, Some(y)) => match self.fallback(name, false) {
-                Some((f, _)) if f.key == y.key => {}
+                Some((f, _)) if f.key() == y.key() => {}
                 Some((f, o)) => self.push(scope, ChangeKind::Added, name, false, Some((&f, o)), Some((y, Origin::Explicit)), None),
                 None => self.push(scope, ChangeKind::Added, name, false, None, Some((y, Origin::Explicit)), None),
             },
@@ -364,7 +365,7 @@ impl<'t> Differ<'t> {
 
     /// Unordered repeats: compared as multisets of canonical arguments.
     fn multiset(&mut self, scope: &[String], name: &str, x: &[&'t Node], y: &[&'t Node]) {
-        let (removed, added) = multiset_diff(x, y, |n| n.key.join(" "));
+        let (removed, added) = multiset_diff(x, y, |n| n.key().join(" "));
         for n in removed {
             self.push(scope, ChangeKind::Removed, name, false, Some((n, Origin::Explicit)), None, Some(render(n)));
         }
@@ -374,7 +375,7 @@ impl<'t> Differ<'t> {
     }
 
     fn keyed(&mut self, scope: &[String], name: &str, x: &[&'t Node], y: &[&'t Node]) {
-        let (removed, added) = multiset_diff(x, y, |n| format!("{}\u{0}{}", key_of(n), n.key.join(" ")));
+        let (removed, added) = multiset_diff(x, y, |n| format!("{}\u{0}{}", key_of(n), n.key().join(" ")));
         let mut added: Vec<Option<&Node>> = added.into_iter().map(Some).collect();
         for r in removed {
             // Same key on both sides with another value: a modification of that key.
@@ -410,7 +411,7 @@ impl<'t> Differ<'t> {
             _ => ChangeKind::Modified,
         };
         let mk = |l: &[&Node], v: Vec<String>| {
-            l.first().map(|f| Node { name: "server_name".into(), key: v.clone(), args: v, span: f.span, body: Body::Leaf, server: None })
+            l.first().map(|f| Node::leaf("server_name", v, f.span))
         };
         let (nx, ny) = (mk(x, sx), mk(y, sy));
         self.push(
@@ -426,13 +427,13 @@ impl<'t> Differ<'t> {
 
     /// Directives evaluated in order: `allow`/`deny`, `rewrite`, `set`, ...
     fn list(&mut self, scope: &[String], name: &str, x: &[&'t Node], y: &[&'t Node]) {
-        let ks = |l: &[&Node]| l.iter().map(|n| format!("{} {}", n.name, n.key.join(" "))).collect::<Vec<_>>();
+        let ks = |l: &[&Node]| l.iter().map(|n| format!("{} {}", n.name, n.key().join(" "))).collect::<Vec<_>>();
         let (kx, ky) = (ks(x), ks(y));
         if kx == ky {
             return;
         }
         let label = if name == "allow" { "allow/deny".to_string() } else { name.to_string() };
-        let (removed, added) = multiset_diff(x, y, |n| format!("{} {}", n.name, n.key.join(" ")));
+        let (removed, added) = multiset_diff(x, y, |n| format!("{} {}", n.name, n.key().join(" ")));
         let (nr, na) = (removed.len(), added.len());
         for n in removed {
             self.push(scope, ChangeKind::Removed, &n.name, false, Some((n, Origin::Explicit)), None, Some(render(n)));
@@ -448,7 +449,7 @@ impl<'t> Differ<'t> {
                 let first = l.first()?;
                 let span = l.iter().fold(first.span, |s, n| s.cover(n.span));
                 let args = l.iter().map(|n| render(n)).collect::<Vec<_>>();
-                Some(Node { name: label.clone(), key: args.clone(), args, span, body: Body::Leaf, server: None })
+                Some(Node::leaf(label.clone(), args, span))
             };
             let (lx, ly) = (as_list(x), as_list(y));
             self.push(
@@ -554,7 +555,7 @@ impl<'t> Differ<'t> {
         if ra != rb {
             let first_a = xa.iter().find(|n| n.name == "location").map(|n| n.span);
             let first_b = xb.iter().find(|n| n.name == "location").map(|n| n.span);
-            let mk = |v: Vec<String>, span: Option<Span>| Node { name: "location".into(), key: v.clone(), args: v, span: span.unwrap_or_default(), body: Body::Leaf, server: None };
+            let mk = |v: Vec<String>, span: Option<Span>| Node::leaf("location", v, span.unwrap_or_default());
             let (na, nb) = (mk(ra, first_a), mk(rb, first_b));
             self.push(scope, ChangeKind::Reordered, "location", false, Some((&na, Origin::Explicit)), Some((&nb, Origin::Explicit)), Some("regex locations".into()));
         }
@@ -670,7 +671,7 @@ fn server_parts(n: &Node) -> (Vec<String>, Vec<String>) {
     let mut names = Vec::new();
     for c in n.children() {
         match c.name.as_str() {
-            "listen" => listens.push(c.key.join(" ")),
+            "listen" => listens.push(c.key().join(" ")),
             "server_name" => names.extend(c.args.iter().map(|a| a.to_ascii_lowercase())),
             _ => {}
         }
@@ -688,7 +689,7 @@ fn server_similarity(x: &Node, y: &Node) -> usize {
     let listens = ly.iter().map(socket).filter(|s| sx.contains(s)).count();
     // Servers without names (stream, mail, catch-alls): what they do identifies them.
     let same_job = if nx.is_empty() && ny.is_empty() {
-        let leaves = |n: &Node| n.children().iter().filter(|c| !c.is_block() && c.name != "listen").map(|c| format!("{} {}", c.name, c.key.join(" "))).collect::<Vec<_>>();
+        let leaves = |n: &Node| n.children().iter().filter(|c| !c.is_block() && c.name != "listen").map(|c| format!("{} {}", c.name, c.key().join(" "))).collect::<Vec<_>>();
         let ly = leaves(y);
         leaves(x).iter().filter(|l| ly.contains(l)).count()
     } else {
@@ -737,7 +738,7 @@ fn entry_stats(a: &[Node], b: &[Node]) -> EntryStats {
             if n.name.starts_with('~') {
                 regex.push(n.name.clone());
             }
-            plain.insert(n.name.clone(), n.key.join(" "));
+            plain.insert(n.name.clone(), n.key().join(" "));
         }
         (plain, regex)
     };

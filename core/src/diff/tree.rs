@@ -14,8 +14,10 @@ pub struct Node {
     pub name: String,
     /// Arguments as nginx stores them (quotes removed, escapes applied).
     pub args: Vec<String>,
-    /// Arguments in canonical form, for comparison.
-    pub key: Vec<String>,
+    /// Arguments in canonical form when that differs from `args` (see [`Node::key`]); most
+    /// directives have no canonical form of their own, and a copy per node would double the
+    /// tree.
+    pub canon: Option<Vec<String>>,
     /// From the name to the `;` or the closing `}`.
     pub span: Span,
     pub body: Body,
@@ -35,6 +37,14 @@ pub enum Body {
 }
 
 impl Node {
+    /// A leaf with the given arguments as both stored and canonical values.
+    pub fn leaf(name: impl Into<String>, args: Vec<String>, span: Span) -> Node {
+        Node { name: name.into(), args, canon: None, span, body: Body::Leaf, server: None }
+    }
+    /// Arguments in canonical form, for comparison.
+    pub fn key(&self) -> &[String] {
+        self.canon.as_deref().unwrap_or(&self.args)
+    }
     pub fn children(&self) -> &[Node] {
         match &self.body {
             Body::Block(c) | Body::Entries(c) => c,
@@ -93,7 +103,7 @@ pub struct Tree {
 
 /// Builds the expanded tree of a resolved configuration.
 pub fn build(files: &SourceSet, config: &Config) -> Tree {
-    let mut b = Builder { files, config, includes: Vec::new(), servers: 0, scope: Vec::new(), handlers: std::collections::HashMap::new() };
+    let mut b = Builder { files, config, includes: Vec::new(), servers: 0, scope: Vec::new(), handlers: std::collections::HashMap::new(), pending: Vec::new() };
     let items = b.items(config.main, &config.docs[config.main].doc.items, 0, 0);
     Tree { items, includes: b.includes }
 }
@@ -108,11 +118,19 @@ struct Builder<'a> {
     scope: Vec<String>,
     /// Slot handler per directive name (canonical forms depend on it).
     handlers: std::collections::HashMap<String, &'static str>,
+    /// The nodes of every block being built, innermost last: each block's list is moved out in
+    /// one exact-size allocation, so no block keeps a grown vector's spare capacity.
+    pending: Vec<Node>,
 }
 
 impl Builder<'_> {
     fn items(&mut self, doc: usize, items: &[SyntaxNode], depth: usize, include_depth: usize) -> Vec<Node> {
-        let mut out = Vec::new();
+        let start = self.pending.len();
+        self.push_items(doc, items, depth, include_depth);
+        self.pending.drain(start..).collect()
+    }
+
+    fn push_items(&mut self, doc: usize, items: &[SyntaxNode], depth: usize, include_depth: usize) {
         let src = self.files.bytes(self.config.docs[doc].file);
         for node in items {
             let SyntaxNode::Directive(d) = node else { continue };
@@ -135,16 +153,16 @@ impl Builder<'_> {
                         for &t in &inc.targets {
                             if !inc.cyclic.contains(&t) {
                                 let target = &self.config.docs[t].doc.items;
-                                out.extend(self.items(t, target, depth, include_depth + 1));
+                                self.push_items(t, target, depth, include_depth + 1);
                             }
                         }
                     }
                 }
                 continue;
             }
-            out.push(self.node(doc, src, d, name, depth, include_depth));
+            let node = self.node(doc, src, d, name, depth, include_depth);
+            self.pending.push(node);
         }
-        out
     }
 
     fn node(&mut self, doc: usize, src: &[u8], d: &Directive, name: String, depth: usize, include_depth: usize) -> Node {
@@ -159,6 +177,7 @@ impl Builder<'_> {
             }
         };
         let key = canonical_with(handler, &name, &args);
+        let canon = (key != args).then_some(key);
         let server = (name == "server" && d.block().is_some() && self.scope.len() == 1 && self.scope[0] == "http").then(|| {
             self.servers += 1;
             self.servers - 1
@@ -183,7 +202,7 @@ impl Builder<'_> {
                 }
             },
         };
-        Node { name, args, key, span: d.span, body, server }
+        Node { name, args, canon, span: d.span, body, server }
     }
 }
 

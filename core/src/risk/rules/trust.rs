@@ -65,10 +65,12 @@ pub fn run(cx: &Context<'_>, out: &mut Vec<Draft>) {
 use crate::rules::security::add_header_inheritance::SECURITY_HEADERS;
 
 /// The security headers each http/server/location block sends, after `add_header` inheritance
-/// (a level with any `add_header` replaces its parent's list), by block path.
-fn effective(tree: &Tree) -> BTreeMap<String, Vec<(String, String)>> {
+/// (a level with any `add_header` replaces its parent's list), by block path: the blocks whose
+/// path starts with one of `scopes` (where `add_header` changed; only there can a list differ).
+fn effective(tree: &Tree, scopes: &[String]) -> BTreeMap<String, Vec<(String, String)>> {
     let mut out = BTreeMap::new();
-    fn walk(nodes: &[Node], path: &str, inherited: &[(String, String)], out: &mut BTreeMap<String, Vec<(String, String)>>, depth: usize) {
+    type Out = BTreeMap<String, Vec<(String, String)>>;
+    fn walk(nodes: &[Node], path: &str, inherited: &[(String, String)], scopes: &[String], out: &mut Out, depth: usize) {
         if depth > 256 {
             return;
         }
@@ -78,21 +80,22 @@ fn effective(tree: &Tree) -> BTreeMap<String, Vec<(String, String)>> {
             .filter_map(|n| Some((n.args.first()?.to_ascii_lowercase(), n.args.get(1).cloned().unwrap_or_default())))
             .collect();
         let here: &[(String, String)] = if own.is_empty() { inherited } else { &own };
-        let sec: Vec<(String, String)> = here.iter().filter(|(h, _)| SECURITY_HEADERS.contains(&h.as_str())).cloned().collect();
-        out.insert(path.to_string(), sec);
+        if scopes.iter().any(|s| path.starts_with(s.as_str())) {
+            let sec: Vec<(String, String)> = here.iter().filter(|(h, _)| SECURITY_HEADERS.contains(&h.as_str())).cloned().collect();
+            out.insert(path.to_string(), sec);
+        }
         for n in nodes {
             if matches!(n.name.as_str(), "http" | "server" | "location" | "if") && n.is_block() {
                 let p = if path.is_empty() { n.label() } else { format!("{path} > {}", n.label()) };
-                walk(n.children(), &p, here, out, depth + 1);
+                walk(n.children(), &p, here, scopes, out, depth + 1);
             }
         }
     }
-    walk(&tree.items, "", &[], &mut out, 0);
+    walk(&tree.items, "", &[], scopes, &mut out, 0);
     out
 }
 
 fn headers(cx: &Context<'_>, out: &mut Vec<Draft>) {
-    let (eb, ea) = (effective(cx.i.before.tree), effective(cx.i.after.tree));
     // Claim the add_header changes of security headers: the inheritance check explains them.
     let mut sources: Vec<usize> = Vec::new();
     for (ci, c) in cx.changes() {
@@ -100,6 +103,15 @@ fn headers(cx: &Context<'_>, out: &mut Vec<Draft>) {
             sources.push(ci);
         }
     }
+    // Effective lists differ only at or below a level whose add_header changed; other blocks'
+    // paths are never built into the maps (they would be a string per block of both trees).
+    let mut scopes: Vec<String> = sources.iter().map(|&ci| cx.i.diff.changes[ci].scope.join(" > ")).collect();
+    scopes.sort();
+    scopes.dedup();
+    if scopes.is_empty() {
+        return;
+    }
+    let (eb, ea) = (effective(cx.i.before.tree, &scopes), effective(cx.i.after.tree, &scopes));
     let mut reported = 0;
     let hsts = |l: &[(String, String)]| l.iter().find(|(h, _)| h == "strict-transport-security").map(|(_, v)| v.clone());
     // What a block loses and whether its HSTS was raised.
