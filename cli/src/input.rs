@@ -181,10 +181,11 @@ pub fn analyze_with_includes(
     opts: &Options,
     warn: &mut dyn FnMut(String),
 ) -> Result<Analysis, CliError> {
-    let mut analysis = analyze(&loaded.files, loaded.main, opts);
     if loaded.dump {
-        return Ok(analysis);
+        return Ok(analyze(&loaded.files, loaded.main, opts));
     }
+    // Discovery resolves includes only; the one full analysis runs once every file is in.
+    let mut config = ngxlint::resolve_includes(&loaded.files, loaded.main, opts);
     let prefix = opts
         .prefix
         .clone()
@@ -201,19 +202,19 @@ pub fn analyze_with_includes(
         warned: false,
     };
     loop {
-        let mut added = loader.collect(loaded, &analysis, warn)?;
+        let mut added = loader.collect(loaded, &config, warn)?;
         if added.is_empty() {
-            return Ok(analysis);
+            return Ok(analyze(&loaded.files, loaded.main, opts));
         }
         while !added.is_empty() {
             let mut next = Vec::new();
             for file in added {
-                let scan = analyze(&loaded.files, file, &scan_opts);
+                let scan = ngxlint::resolve_includes(&loaded.files, file, &scan_opts);
                 next.extend(loader.collect(loaded, &scan, warn)?);
             }
             added = next;
         }
-        analysis = analyze(&loaded.files, loaded.main, opts);
+        config = ngxlint::resolve_includes(&loaded.files, loaded.main, opts);
     }
 }
 
@@ -224,16 +225,16 @@ struct Loader {
 }
 
 impl Loader {
-    /// Reads from disk the files named by the analysis' include patterns that the set lacks.
+    /// Reads from disk the files named by the configuration's include patterns that the set lacks.
     fn collect(
         &mut self,
         loaded: &mut Loaded,
-        analysis: &Analysis,
+        config: &ngxlint::Config,
         warn: &mut dyn FnMut(String),
     ) -> Result<Vec<FileId>, CliError> {
         let mut added = Vec::new();
-        for inc in &analysis.config().includes {
-            if !self.seen.insert(inc.pattern.clone()) {
+        for inc in &config.includes {
+            if !self.seen.insert(inc.pattern.to_string()) {
                 continue;
             }
             // (virtual name, path on disk) of each file the pattern names.
@@ -245,7 +246,7 @@ impl Loader {
                     .collect()
             } else if loaded.files.lookup(&inc.pattern).is_none() && Path::new(&on_disk).exists() {
                 // Exists but may still be unreadable (a directory, no permission): an IO error.
-                vec![(inc.pattern.clone(), on_disk)]
+                vec![(inc.pattern.to_string(), on_disk)]
             } else {
                 Vec::new()
             };

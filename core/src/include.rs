@@ -12,10 +12,14 @@ use crate::report::{codes, Diagnostic};
 use crate::source::{dir_name, join_path, FileId, SourceSet, Span};
 use crate::syntax::{self, BlockKind, Directive, Document, Node, ParseMode, Terminator};
 use std::collections::HashMap;
+use std::sync::Arc;
 
-/// Upper bound on included-file instances met while expanding (each inclusion of a file counts):
-/// keeps adversarial include fan-out (`a` includes `b` twice, `b` includes `c` twice, ...) linear.
-pub const MAX_EXPANSION: usize = 100_000;
+/// Upper bound on directives in the expanded configuration (each inclusion of a file counts its
+/// directives again). Include fan-out (`a` includes `b` twice, `b` includes `c` twice, ...)
+/// grows exponentially; past this bound [`resolve`] stops expanding the include sites that would
+/// exceed it (NGX004), so every walker of the configuration stays linear. A million include
+/// lines of a one-line file stay well inside it.
+pub const MAX_EXPANSION: usize = 4_000_000;
 
 /// Deepest include nesting analysed (nginx holds every enclosing file open, so real chains are
 /// short; this keeps walkers' recursion bounded). Deeper files are reported (NGX004), not dropped
@@ -49,12 +53,14 @@ pub struct Include {
     pub doc: usize,
     /// The include directive's span.
     pub span: Span,
-    /// The full path or pattern after joining with the prefix.
-    pub pattern: String,
+    /// The full path or pattern after joining with the prefix. Shared (as are `targets`) by
+    /// every site with the same argument: a file can hold a million include lines.
+    pub pattern: Arc<str>,
     pub glob: bool,
     /// Documents included, in nginx's order.
-    pub targets: Vec<usize>,
-    /// Targets that would close a cycle (not expanded).
+    pub targets: Arc<[usize]>,
+    /// Targets not expanded: they would close a cycle, or take the expanded configuration past
+    /// [`MAX_EXPANSION`] directives (both reported).
     pub cyclic: Vec<usize>,
 }
 
@@ -109,9 +115,8 @@ impl Config {
     /// visited, then the directives of each included file at the same level. `f` receives the
     /// document index, the directive and the chain of enclosing block directives.
     pub fn walk<'a>(&'a self, mut f: impl FnMut(usize, &'a Directive, &[&'a Directive])) {
-        let mut budget = MAX_EXPANSION;
         let mut parents: Vec<&'a Directive> = Vec::new();
-        self.walk_items(self.main, &self.main_doc().items, &mut parents, &mut f, &mut budget, 0);
+        self.walk_items(self.main, &self.main_doc().items, &mut parents, &mut f, 0);
     }
 
     fn walk_items<'a>(
@@ -120,24 +125,22 @@ impl Config {
         items: &'a [Node],
         parents: &mut Vec<&'a Directive>,
         f: &mut impl FnMut(usize, &'a Directive, &[&'a Directive]),
-        budget: &mut usize,
         depth: usize,
     ) {
         for node in items {
             let Node::Directive(d) = node else { continue };
             f(doc, d, parents);
             if let Some(inc) = self.include_at(doc, d) {
-                for &t in &inc.targets {
-                    if inc.cyclic.contains(&t) || *budget == 0 || depth >= MAX_INCLUDE_DEPTH {
+                for &t in inc.targets.iter() {
+                    if inc.cyclic.contains(&t) || depth >= MAX_INCLUDE_DEPTH {
                         continue;
                     }
-                    *budget -= 1;
-                    self.walk_items(t, &self.docs[t].doc.items, parents, f, budget, depth + 1);
+                    self.walk_items(t, &self.docs[t].doc.items, parents, f, depth + 1);
                 }
             }
             if let Some(b) = d.block() {
                 parents.push(d);
-                self.walk_items(doc, &b.items, parents, f, budget, depth);
+                self.walk_items(doc, &b.items, parents, f, depth);
                 parents.pop();
             }
         }
@@ -202,7 +205,7 @@ impl<'a> Resolver<'a> {
     }
 
     /// Include directives of a document with the mode their targets are read in.
-    fn sites(doc: &Document, src: &[u8]) -> Vec<(Span, Span, Vec<u8>, ParseMode)> {
+    fn sites(doc: &Document, src: &[u8]) -> Vec<(Span, Span, crate::syntax::Word, ParseMode)> {
         let mut out = Vec::new();
         let root_mode = doc.mode;
         let mut stack: Vec<(&[Node], ParseMode)> = vec![(&doc.items, root_mode)];
@@ -211,8 +214,7 @@ impl<'a> Resolver<'a> {
                 let Node::Directive(d) = node else { continue };
                 if d.name.is(src, "include") && d.args.len() == 1 {
                     if let Terminator::Semicolon(_) = d.terminator {
-                        let arg = d.args[0].value(src).into_owned();
-                        out.push((d.span, d.report_span(), arg, mode));
+                        out.push((d.span, d.report_span(), d.args[0], mode));
                     }
                 }
                 if let Some(b) = d.block() {
@@ -232,9 +234,26 @@ impl<'a> Resolver<'a> {
     fn resolve_sites(&mut self, doc: usize) {
         let file = self.docs[doc].file;
         let src = self.files.bytes(file);
-        for (span, report, arg, mode) in Self::sites(&self.docs[doc].doc, src) {
-            let arg = String::from_utf8_lossy(&arg).into_owned();
-            let pattern = join_path(&self.prefix, &arg);
+        let sites = Self::sites(&self.docs[doc].doc, src);
+        self.includes.reserve(sites.len());
+        // The same argument met again resolves the same way: a glob is matched against the file
+        // set once, not once per site (a file can hold a million include lines).
+        // Value: the first site's include and its missing-file diagnostic.
+        let mut seen: HashMap<(std::borrow::Cow<[u8]>, ParseMode), (usize, Option<usize>)> = HashMap::new();
+        for (span, report, word, mode) in sites {
+            let arg = word.value(src);
+            if let Some(&(first, missing)) = seen.get(&(arg.clone(), mode)) {
+                let inc = &self.includes[first];
+                let (pattern, glob, targets) = (inc.pattern.clone(), inc.glob, inc.targets.clone());
+                if let Some(d) = missing.and_then(|m| self.diagnostics.get(m)) {
+                    let d = Diagnostic { span: report, ..d.clone() };
+                    self.diagnostics.push(d);
+                }
+                self.includes.push(Include { doc, span, pattern, glob, targets, cyclic: Vec::new() });
+                continue;
+            }
+            let diagnostics_before = self.diagnostics.len();
+            let pattern = join_path(&self.prefix, &String::from_utf8_lossy(&arg));
             let glob = is_glob(&pattern);
             let targets: Vec<FileId> = if glob {
                 glob_matches(self.files, &pattern).unwrap_or_default()
@@ -248,6 +267,9 @@ impl<'a> Resolver<'a> {
                 }
             };
             let targets = targets.into_iter().map(|t| self.doc_for(t, mode)).collect();
+            let pattern: Arc<str> = pattern.into();
+            let missing = (self.diagnostics.len() > diagnostics_before).then_some(diagnostics_before);
+            seen.insert((arg, mode), (self.includes.len(), missing));
             self.includes.push(Include { doc, span, pattern, glob, targets, cyclic: Vec::new() });
         }
     }
@@ -300,6 +322,7 @@ pub fn resolve(files: &SourceSet, main: FileId, opts: &IncludeOptions) -> (Confi
     let site_index: crate::fxhash::FxHashMap<(usize, u32), usize> =
         includes.iter().enumerate().map(|(i, inc)| ((inc.doc, inc.span.start), i)).collect();
     let doc_parents = mark_cycles(&r.docs, &mut includes, main_doc, &mut diagnostics, files);
+    limit_expansion(&r.docs, &mut includes, main_doc, &mut diagnostics, files);
     for d in &r.docs {
         for e in &d.doc.errors {
             let code = if e.limit { codes::LIMIT } else { codes::SYNTAX };
@@ -371,6 +394,133 @@ fn mark_cycles(
         }
     }
     parents
+}
+
+/// Keeps the expanded configuration within [`MAX_EXPANSION`] directives: when the include graph
+/// expands past it, include targets are cut (added to `cyclic`, which every walker skips) from
+/// the first site in reading order whose expansion no longer fits, and NGX004 says where.
+/// Cutting per site, not per visit, keeps every walker of the configuration consistent.
+fn limit_expansion(docs: &[ParsedFile], includes: &mut [Include], main: usize, diagnostics: &mut Vec<Diagnostic>, files: &SourceSet) {
+    let n = docs.len();
+    let mut by_doc: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, inc) in includes.iter().enumerate() {
+        by_doc[inc.doc].push(i);
+    }
+    let own: Vec<u64> = docs.iter().map(|d| count_directives(&d.doc.items)).collect();
+    // Expanded size of each document, post-order without recursion; an edge back to a document
+    // still being counted (a cycle mark_cycles did not reach) adds nothing.
+    let mut size: Vec<u64> = vec![0; n];
+    let mut state = vec![0u8; n]; // 0 new, 1 on the stack, 2 done
+    let mut stack: Vec<usize> = vec![main];
+    while let Some(&d) = stack.last() {
+        if state[d] == 0 {
+            state[d] = 1;
+            for &i in &by_doc[d] {
+                for &t in includes[i].targets.iter() {
+                    if state[t] == 0 && !includes[i].cyclic.contains(&t) {
+                        stack.push(t);
+                    }
+                }
+            }
+            continue;
+        }
+        stack.pop();
+        if state[d] == 2 {
+            continue;
+        }
+        let mut total = own[d];
+        for &i in &by_doc[d] {
+            for &t in includes[i].targets.iter() {
+                if state[t] == 2 && !includes[i].cyclic.contains(&t) {
+                    total = total.saturating_add(size[t]);
+                }
+            }
+        }
+        size[d] = total;
+        state[d] = 2;
+    }
+    let limit = MAX_EXPANSION as u64;
+    if size[main] <= limit {
+        return;
+    }
+    // Expand in reading order while whole targets fit; descend into the one that does not, and
+    // cut every site after the budget runs out.
+    struct Cut<'c> {
+        by_doc: &'c [Vec<usize>],
+        own: &'c [u64],
+        size: &'c [u64],
+        cut_sites: Vec<usize>,
+    }
+    impl Cut<'_> {
+        fn fit(&mut self, includes: &mut [Include], doc: usize, budget: u64, depth: usize) -> u64 {
+            let mut used = 0u64;
+            for &i in &self.by_doc[doc] {
+                let targets = includes[i].targets.clone();
+                for &t in targets.iter() {
+                    if includes[i].cyclic.contains(&t) {
+                        continue;
+                    }
+                    let room = budget.saturating_sub(used);
+                    if self.size[t] <= room {
+                        used += self.size[t];
+                    } else if self.own[t] < room && depth < MAX_INCLUDE_DEPTH {
+                        used += self.own[t] + self.fit(includes, t, room - self.own[t], depth + 1);
+                    } else {
+                        includes[i].cyclic.push(t);
+                        if self.cut_sites.last() != Some(&i) {
+                            self.cut_sites.push(i);
+                        }
+                    }
+                }
+            }
+            used
+        }
+    }
+    let mut cut = Cut { by_doc: &by_doc, own: &own, size: &size, cut_sites: Vec::new() };
+    cut.fit(includes, main, limit.saturating_sub(own[main]), 0);
+    let mut sites = cut.cut_sites;
+    sites.sort_unstable();
+    sites.dedup();
+    if let Some(&first) = sites.first() {
+        let inc = &includes[first];
+        let more = match sites.len() - 1 {
+            0 => String::new(),
+            k => format!(" ({k} more include sites are cut the same way)"),
+        };
+        diagnostics.push(
+            Diagnostic::new(
+                codes::LIMIT,
+                inc.span,
+                format!(
+                    "includes expand to {} directives, past ngxlint's limit of {MAX_EXPANSION}: \"{}\" is not expanded here, nor what follows{more}",
+                    size[main],
+                    files.path(docs[inc.targets.iter().copied().find(|t| inc.cyclic.contains(t)).unwrap_or(inc.doc)].file)
+                ),
+            )
+            .with_help("nginx would try to read every inclusion; an include that repeats itself (a file including another twice, at every level) grows exponentially"),
+        );
+    }
+}
+
+/// Directives in a document, blocks included (includes not followed).
+fn count_directives(items: &[Node]) -> u64 {
+    let mut n = 0u64;
+    let mut stack: Vec<&[Node]> = vec![items];
+    while let Some(items) = stack.pop() {
+        for node in items {
+            match node {
+                Node::Directive(d) => {
+                    n += 1;
+                    if let Some(b) = d.block() {
+                        stack.push(&b.items);
+                    }
+                }
+                Node::Orphan(b) => stack.push(&b.items),
+                _ => {}
+            }
+        }
+    }
+    n
 }
 
 /// Splits `nginx -T` output into files: `# configuration file <path>:` headers, each followed by
@@ -520,10 +670,15 @@ mod tests {
             files.add(format!("f{i}.conf"), format!("include f{}.conf; include f{}.conf;", i + 1, i + 1));
         }
         files.add("f40.conf", "x;");
-        let (cfg, _) = resolve(&files, FileId(0), &IncludeOptions::default());
+        let (cfg, diags) = resolve(&files, FileId(0), &IncludeOptions::default());
         let mut n = 0usize;
         cfg.walk(|_, _, _| n += 1);
-        assert!(n <= 3 * MAX_EXPANSION, "{n}");
+        // Cut per include site (every walker skips the same targets), so what a shared file
+        // loses it loses at every inclusion: well under the limit here, never over it.
+        assert!((2..=MAX_EXPANSION).contains(&n), "{n}");
+        let limit: Vec<_> = diags.iter().filter(|d| d.code == codes::LIMIT.code).collect();
+        assert_eq!(limit.len(), 1, "{diags:?}");
+        assert!(limit[0].message.contains("past ngxlint's limit"), "{}", limit[0].message);
     }
 
     #[test]

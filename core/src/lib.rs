@@ -99,8 +99,7 @@ impl Analysis {
     }
 }
 
-/// Parses `main` and its includes, and reports what nginx would reject.
-pub fn analyze(files: &SourceSet, main: FileId, opts: &Options) -> Analysis {
+fn include_options(opts: &Options) -> (include::IncludeOptions, bool) {
     let entries = opts.context.last().is_some_and(|c| syntax::ENTRY_BLOCKS.contains(&c.as_str()));
     let inc = include::IncludeOptions {
         prefix: opts.prefix.clone(),
@@ -108,6 +107,18 @@ pub fn analyze(files: &SourceSet, main: FileId, opts: &Options) -> Analysis {
         missing_is_environment: opts.includes_from_environment,
         given_dirs: opts.given_dirs.clone(),
     };
+    (inc, entries)
+}
+
+/// Parses `main` and resolves its includes as [`analyze`] does, without checking anything: what
+/// a caller loading files on demand needs to learn which files the configuration names.
+pub fn resolve_includes(files: &SourceSet, main: FileId, opts: &Options) -> Config {
+    include::resolve(files, main, &include_options(opts).0).0
+}
+
+/// Parses `main` and its includes, and reports what nginx would reject.
+pub fn analyze(files: &SourceSet, main: FileId, opts: &Options) -> Analysis {
+    let (inc, entries) = include_options(opts);
     let (config, mut diagnostics) = include::resolve(files, main, &inc);
     let (root, enclosing) = snippet_context(&opts.context, &opts.profile);
     let profile = with_loaded_modules(&opts.profile, &config, files);

@@ -516,6 +516,71 @@ fn ten_thousand_files_through_one_glob() {
     eprintln!("adversarial: {N} files through one glob: {} documents", a.config().docs.len());
 }
 
+#[test]
+fn a_million_include_sites() {
+    // One small file included a million times (as `include snippets/x.conf;` lines in generated
+    // configs): every site is resolved and expanded, a repeated argument is resolved once.
+    const N: usize = 1_000_000;
+    let mut main = String::with_capacity(N * 16 + 200);
+    main.push_str("events {}\nhttp {\n    server {\n        listen 80;\n        location / {\n");
+    for _ in 0..N {
+        main.push_str("include x.conf;\n");
+    }
+    main.push_str("        }\n    }\n}\n");
+    let mut files = SourceSet::new();
+    let m = files.add("/etc/nginx/nginx.conf", main);
+    files.add("/etc/nginx/x.conf", "add_header X-A 1;\n");
+    let a = analyze(&files, m, &Options::default());
+    check_spans(&files, a.diagnostics()).unwrap();
+    assert!(a.first_error().is_none(), "{:?}", a.first_error());
+    assert_eq!(a.config().includes.len(), N);
+    assert_eq!(a.config().docs.len(), 2, "x.conf is parsed once");
+    // events, http, server, listen, location, then each include and its add_header.
+    assert_eq!(walk_count(&a), 5 + 2 * N);
+
+    // The same missing file a thousand times: nginx's error at each site, in order.
+    let mut main = String::from("events {}\nhttp {\n");
+    for _ in 0..1000 {
+        main.push_str("include missing.conf;\ninclude conf.d/*.conf;\n");
+    }
+    main.push_str("}\n");
+    let files = set(&[("/etc/nginx/nginx.conf", &main), ("/etc/nginx/conf.d/a.conf", "map $uri $a { default 1; }\n")]);
+    let a = analyze(&files, ngxlint::FileId(0), &Options::default());
+    check_spans(&files, a.diagnostics()).unwrap();
+    let missing: Vec<_> = a.diagnostics().iter().filter(|d| d.code == "NGX002").collect();
+    assert_eq!(missing.len(), 1000, "{:?}", a.diagnostics().first());
+    assert!(missing.windows(2).all(|w| w[0].span.start < w[1].span.start));
+    // nginx points at the `;` of each `include missing.conf;` line.
+    let src = files.bytes(ngxlint::FileId(0));
+    let line_of = |d: &&ngxlint::Diagnostic| {
+        let start = src[..d.span.start as usize].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
+        &src[start..=d.span.start as usize]
+    };
+    assert!(missing.iter().all(|d| line_of(d) == b"include missing.conf;"), "{:?}", missing[1]);
+    assert!(a.config().includes.iter().filter(|i| i.glob).all(|i| i.targets.len() == 1));
+    eprintln!("adversarial: {N} include sites of one file, 1000 of a missing file and 1000 of a glob");
+}
+
+#[test]
+fn exponential_include_fan_out_is_cut_for_every_walker() {
+    // f0 includes f1 twice, f1 includes f2 twice, ... : 2^40 inclusions if followed. The cut is
+    // made once, at resolution, so the check, the model, the rules and the diff all stop.
+    let mut files = SourceSet::new();
+    let main = files.add("/etc/nginx/nginx.conf", "events {}\nhttp {\n    server { listen 80; include f0.conf; }\n}\n");
+    for i in 0..40 {
+        files.add(format!("/etc/nginx/f{i}.conf"), format!("include f{}.conf;\ninclude f{}.conf;\n", i + 1, i + 1));
+    }
+    files.add("/etc/nginx/f40.conf", "add_header X-A 1;\n");
+    let a = analyze(&files, main, &Options::default());
+    check_spans(&files, a.diagnostics()).unwrap();
+    assert!(codes(&a).contains(&"NGX004"), "{:?}", a.diagnostics());
+    assert!(walk_count(&a) <= ngxlint::include::MAX_EXPANSION);
+    render_all(&files, &a);
+    let c = ngxlint::compare(&files, main, &files, main, &Default::default());
+    assert!(c.changes().is_empty() && c.score() == 0, "{:?}", c.changes().first());
+    eprintln!("adversarial: 2^40 include fan-out cut to {} directives", walk_count(&a));
+}
+
 fn include_chain(n: usize, last: &str) -> SourceSet {
     let mut files = SourceSet::new();
     for i in 0..n {

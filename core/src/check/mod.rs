@@ -292,7 +292,7 @@ impl<'a> Checker<'a> {
         if incl_depth >= crate::include::MAX_INCLUDE_DEPTH {
             return;
         }
-        for &t in &inc.targets {
+        for &t in inc.targets.iter() {
             if inc.cyclic.contains(&t) {
                 continue;
             }

@@ -144,13 +144,13 @@ impl Builder<'_> {
                         .collect();
                     self.includes.push(IncludeSite {
                         scope: self.scope.clone(),
-                        pattern: d.args.first().map(|w| w.text(src).into_owned()).unwrap_or_else(|| inc.pattern.clone()),
+                        pattern: d.args.first().map(|w| w.text(src).into_owned()).unwrap_or_else(|| inc.pattern.to_string()),
                         glob: inc.glob,
                         files,
                         span: d.span,
                     });
                     if include_depth < MAX_INCLUDE_DEPTH {
-                        for &t in &inc.targets {
+                        for &t in inc.targets.iter() {
                             if !inc.cyclic.contains(&t) {
                                 let target = &self.config.docs[t].doc.items;
                                 self.push_items(t, target, depth, include_depth + 1);

@@ -217,7 +217,7 @@ impl<'a> Builder<'a> {
             if name == "include" {
                 if let Some(inc) = self.config.include_at(doc, d) {
                     if depth < crate::include::MAX_INCLUDE_DEPTH {
-                        for &t in &inc.targets {
+                        for &t in inc.targets.iter() {
                             if !inc.cyclic.contains(&t) {
                                 let items = &self.config.docs[t].doc.items;
                                 locations.extend(self.items(t, items, scope, depth + 1));

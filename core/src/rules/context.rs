@@ -161,7 +161,7 @@ impl<'a> RuleContext<'a> {
             if name == "include" {
                 if let Some(inc) = self.config.include_at(doc, d) {
                     if depth < crate::include::MAX_INCLUDE_DEPTH {
-                        for &t in &inc.targets {
+                        for &t in inc.targets.iter() {
                             if !inc.cyclic.contains(&t) {
                                 self.walk(t, &self.config.docs[t].doc.items, ctx, parent, depth + 1);
                             }
