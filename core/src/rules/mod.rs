@@ -227,14 +227,59 @@ pub(crate) mod tests {
 
     /// Findings of one rule. A text starting with `events`/`http`/`user`/`worker` is a whole
     /// configuration; anything else is server-level content, wrapped in a whole configuration.
-    pub(crate) fn findings(code: &str, text: &str) -> Vec<Diagnostic> {
-        let whole = ["events", "http", "user", "worker", "#"].iter().any(|p| text.trim_start().starts_with(p));
-        let text = if whole { text.to_string() } else { format!("events {{}}\nhttp {{\nserver {{\nlisten 80;\n{text}\n}}\n}}\n") };
+    pub(crate) fn findings(code: &str, text: impl AsRef<[u8]>) -> Vec<Diagnostic> {
+        findings_in(code, text).1
+    }
+
+    /// The findings of one rule with the text they were found in (a snippet is wrapped in a server).
+    pub(crate) fn findings_in(code: &str, text: impl AsRef<[u8]>) -> (Vec<u8>, Vec<Diagnostic>) {
+        let text = text.as_ref();
+        let whole = ["events", "http", "user", "worker", "#"].iter().any(|p| text.trim_ascii_start().starts_with(p.as_bytes()));
+        let text = if whole { text.to_vec() } else { [b"events {}\nhttp {\nserver {\nlisten 80;\n", text, b"\n}\n}\n"].concat() };
         let mut files = SourceSet::new();
-        let main = files.add("/t/nginx.conf", text);
+        let main = files.add("/t/nginx.conf", &text);
         let mut opts = Options::default();
         opts.rules.select = vec!["ALL".into()];
-        analyze(&files, main, &opts).diagnostics().iter().filter(|d| d.code == code).cloned().collect()
+        let found = analyze(&files, main, &opts).diagnostics().iter().filter(|d| d.code == code).cloned().collect();
+        (text, found)
+    }
+
+    /// The text with every edit of the finding's fix applied.
+    pub(crate) fn apply_fix(text: &[u8], d: &Diagnostic) -> Vec<u8> {
+        let mut edits = d.fix.as_ref().map(|f| f.edits.clone()).unwrap_or_default();
+        edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+        let mut out = text.to_vec();
+        for e in edits {
+            assert!(e.span.end as usize <= out.len(), "{}: edit {:?} past the end ({})", d.code, e.span, out.len());
+            out.splice(e.span.range(), e.replacement.bytes());
+        }
+        out
+    }
+
+    /// Fixes work on bytes: an edit never lands past the file or rewrites bytes that are not
+    /// UTF-8 (fuzz `check` found SEC044's offsets shifted by a lossy decoding).
+    #[test]
+    fn fixes_keep_bytes_that_are_not_utf8() {
+        let cases: [(&str, &[u8]); 4] = [
+            ("SEC044", b"return 301 https://$http_host\xff\xff\xff\xff/$http_host$request_uri;"),
+            ("COR003", b"return 301 https://$host/\xff$uri;"),
+            ("COR002", b"proxy_set_header Host \"$host\xff\";\nlocation / { proxy_set_header X-A 1; proxy_pass http://127.0.0.1; }"),
+            ("SEC010", b"add_header X-Frame-Options \"DENY\xff\";\nlocation / { add_header X-B 1; }"),
+        ];
+        let bad = |t: &[u8]| t.iter().filter(|&&b| b == 0xff).count();
+        for (code, snippet) in cases {
+            let (text, found) = findings_in(code, snippet);
+            assert!(!found.is_empty(), "{code} does not fire on {:?}", String::from_utf8_lossy(snippet));
+            for d in &found {
+                let fixed = apply_fix(&text, d);
+                assert!(bad(&fixed) >= bad(&text), "{code}: the fix lost bytes that are not UTF-8: {:?}", String::from_utf8_lossy(&fixed));
+            }
+        }
+        // SEC044 still fixes both spellings around the bad bytes.
+        let (text, found) = findings_in("SEC044", b"return 301 https://$http_host\xff\xff/$http_host$request_uri;");
+        let fixed = apply_fix(&text, &found[0]);
+        let want: &[u8] = b"https://$host\xff\xff/$host$request_uri;";
+        assert!(fixed.windows(want.len()).any(|w| w == want), "{:?}", String::from_utf8_lossy(&fixed));
     }
 
     #[test]

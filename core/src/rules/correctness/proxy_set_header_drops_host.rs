@@ -89,7 +89,8 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         d.help = Some(format!("repeat `proxy_set_header Host {value};` in this block"));
         let src = cx.src(first);
         let at = cx.item(first).directive.span;
-        let raw = cx.item(host).directive.args.get(1).map(|w| String::from_utf8_lossy(&cx.src(host)[w.span.range()]).into_owned());
+        // Copied exactly, so not when it is not UTF-8.
+        let raw = cx.item(host).directive.args.get(1).and_then(|w| std::str::from_utf8(&cx.src(host)[w.span.range()]).ok());
         if let Some(raw) = raw {
             let line_start = src[..at.start as usize].iter().rposition(|&c| c == b'\n').map_or(0, |p| p + 1);
             let indent = &src[line_start..at.start as usize];

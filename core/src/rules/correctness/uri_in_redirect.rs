@@ -77,19 +77,23 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         let d = out.report(it.span(), what);
         d.help = Some("use $request_uri (the path and query as the client sent them)".into());
         let w = &it.directive.args[target];
-        let raw = String::from_utf8_lossy(&cx.src(i)[w.span.range()]).into_owned();
+        // No fix for text that is not UTF-8: the replacement would rewrite its other bytes.
+        let raw = std::str::from_utf8(&cx.src(i)[w.span.range()]).ok();
         // Not for rewrite: those redirects often normalise the path on purpose (merging slashes).
-        let fixed = if rewrite {
-            None
-        } else if raw.contains("$uri$is_args$args") {
-            Some(raw.replacen("$uri$is_args$args", "$request_uri", 1))
-        } else {
-            let body = raw.trim_end_matches(['"', '\'']);
-            body.strip_suffix("$uri").map(|head| format!("{head}$request_uri{}", &raw[body.len()..]))
-        };
+        let fixed = if let (false, Some(raw)) = (rewrite, raw) { fix_text(raw) } else { None };
         if let Some(fixed) = fixed {
             d.fix = Some(Fix { message: "use $request_uri".into(), safe: false, edits: vec![Edit { span: w.span, replacement: fixed }] });
         }
+    }
+}
+
+/// The redirect target with `$uri` (ending it) or `$uri$is_args$args` spelled `$request_uri`.
+fn fix_text(raw: &str) -> Option<String> {
+    if raw.contains("$uri$is_args$args") {
+        Some(raw.replacen("$uri$is_args$args", "$request_uri", 1))
+    } else {
+        let body = raw.trim_end_matches(['"', '\'']);
+        body.strip_suffix("$uri").map(|head| format!("{head}$request_uri{}", &raw[body.len()..]))
     }
 }
 

@@ -1,4 +1,4 @@
-use super::{before, directive_text, indent_of, level_label};
+use super::{before, directive_text_exact, indent_of, level_label};
 use crate::declare_rule;
 use crate::report::Label;
 use crate::rules::{Edit, Findings, Fix, RuleContext};
@@ -103,12 +103,15 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         let merge = if cx.version() == NginxVersion::Latest { ", or set `add_header_inherit merge;` (nginx ≥ 1.29.3)" } else { "" };
         d.help = Some(format!("repeat {} in {here} (e.g. from a shared include file){merge}", names.join(", ")));
         let indent = indent_of(cx, first);
-        let text: String = lost.iter().map(|&o| format!("{}\n{indent}", directive_text(cx, o))).collect();
-        d.fix = Some(Fix {
-            message: format!("copy {} into {here}", names.join(", ")),
-            safe: false,
-            edits: vec![Edit { span: before(cx, first), replacement: text }],
-        });
+        let texts: Option<Vec<&str>> = lost.iter().map(|&o| directive_text_exact(cx, o)).collect();
+        if let Some(texts) = texts {
+            let text: String = texts.iter().map(|t| format!("{t}\n{indent}")).collect();
+            d.fix = Some(Fix {
+                message: format!("copy {} into {here}", names.join(", ")),
+                safe: false,
+                edits: vec![Edit { span: before(cx, first), replacement: text }],
+            });
+        }
     }
 }
 

@@ -57,14 +57,15 @@ pub(crate) fn level_label(cx: &RuleContext, level: Option<usize>) -> String {
     }
 }
 
-/// The source text of a whole directive (name to `;`).
+/// The source text of a whole directive (name to `;`), for messages.
 pub(crate) fn directive_text(cx: &RuleContext, i: usize) -> String {
-    let d = cx.item(i).directive;
-    let file = cx.config.docs[cx.item(i).doc].file;
-    if let Some(t) = cx.files.text(file).and_then(|t| t.get(d.span.range())) {
-        return t.to_string();
-    }
-    String::from_utf8_lossy(cx.src(i).get(d.span.range()).unwrap_or(&[])).into_owned()
+    String::from_utf8_lossy(cx.src(i).get(cx.item(i).directive.span.range()).unwrap_or(&[])).into_owned()
+}
+
+/// The exact source text of a directive, for fixes that copy it: none when it is not UTF-8,
+/// since a lossy copy would write U+FFFD where the original has other bytes.
+pub(crate) fn directive_text_exact<'a>(cx: &RuleContext<'a>, i: usize) -> Option<&'a str> {
+    std::str::from_utf8(cx.src(i).get(cx.item(i).directive.span.range())?).ok()
 }
 
 /// The whitespace before a directive on its line (for inserting siblings).

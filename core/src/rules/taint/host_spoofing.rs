@@ -73,11 +73,12 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         let d = out.report(word.span, format!("{what} uses $http_host, the raw Host header the client chose: use $host"));
         d.help = Some("$host is the host nginx matched (lowercase, no port, falls back to server_name)".into());
         // A fix when the raw text spells `$http_host` plainly.
-        let raw = String::from_utf8_lossy(word.raw(cx_src(cx, it))).into_owned();
-        if raw.contains("$http_host") && !raw.contains("${http_host}") {
+        // Offsets are found in the raw bytes: a lossy decoding would shift them past bad bytes.
+        let raw = word.raw(cx_src(cx, it));
+        if !contains(raw, b"${http_host}") {
             let mut edits = Vec::new();
-            for (off, _) in raw.match_indices("$http_host") {
-                let next = raw.as_bytes().get(off + 10);
+            for off in (0..raw.len()).filter(|&o| raw[o..].starts_with(b"$http_host")) {
+                let next = raw.get(off + 10);
                 if next.is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_') {
                     continue;
                 }
@@ -89,6 +90,10 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             }
         }
     }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
 }
 
 fn cx_src<'a>(cx: &RuleContext<'a>, it: &crate::rules::Item<'a>) -> &'a [u8] {
