@@ -232,14 +232,15 @@ impl<'a> Resolver<'a> {
     }
 
     fn resolve_sites(&mut self, doc: usize) {
+        /// The first site's include and its missing-file diagnostic.
+        type FirstSite = (usize, Option<usize>);
         let file = self.docs[doc].file;
         let src = self.files.bytes(file);
         let sites = Self::sites(&self.docs[doc].doc, src);
         self.includes.reserve(sites.len());
         // The same argument met again resolves the same way: a glob is matched against the file
         // set once, not once per site (a file can hold a million include lines).
-        // Value: the first site's include and its missing-file diagnostic.
-        let mut seen: HashMap<(std::borrow::Cow<[u8]>, ParseMode), (usize, Option<usize>)> = HashMap::new();
+        let mut seen: HashMap<(std::borrow::Cow<[u8]>, ParseMode), FirstSite> = HashMap::new();
         for (span, report, word, mode) in sites {
             let arg = word.value(src);
             if let Some(&(first, missing)) = seen.get(&(arg.clone(), mode)) {

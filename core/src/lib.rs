@@ -333,7 +333,7 @@ mod tests {
     #[test]
     fn invalid_utf8_is_a_note_not_an_error() {
         let mut files = SourceSet::new();
-        let main = files.add("n.conf", b"events {}\n# caf\xe9\n".to_vec());
+        let main = files.add("n.conf", b"events {}\n# caf\xe9\n");
         let a = analyze(&files, main, &Options::default());
         assert!(!a.has_errors());
         assert_eq!(a.diagnostics()[0].code, "NGX005");

@@ -670,6 +670,32 @@ pub fn show(b: &[u8]) -> String {
     s
 }
 
+
+/// The directory holding an `nginx` executable: PATH first, then the usual sbin directories
+/// (a non-login root shell may lack them). Tests that run nginx skip when it is None.
+pub fn nginx_dir() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
+    dirs.extend(["/usr/sbin", "/usr/local/sbin", "/sbin"].map(PathBuf::from));
+    dirs.into_iter().find(|d| d.join("nginx").is_file())
+}
+
+/// Whether we run as root (nginx -t wants it); true when it cannot be told, so nginx speaks.
+pub fn is_root() -> bool {
+    match std::process::Command::new("id").arg("-u").output() {
+        Ok(o) => String::from_utf8_lossy(&o.stdout).trim() == "0",
+        Err(_) => true,
+    }
+}
+
+/// PATH with `dir` in front (so helper scripts find nginx).
+pub fn path_with(dir: &Path) -> std::ffi::OsString {
+    let old = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs = vec![dir.to_path_buf()];
+    dirs.extend(std::env::split_paths(&old));
+    std::env::join_paths(dirs).unwrap_or(old)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -747,29 +773,4 @@ mod tests {
         assert_eq!(a, XorShift::new(7).bytes(100));
         assert_ne!(a, XorShift::new(8).bytes(100));
     }
-}
-
-/// The directory holding an `nginx` executable: PATH first, then the usual sbin directories
-/// (a non-login root shell may lack them). Tests that run nginx skip when it is None.
-pub fn nginx_dir() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    let mut dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
-    dirs.extend(["/usr/sbin", "/usr/local/sbin", "/sbin"].map(PathBuf::from));
-    dirs.into_iter().find(|d| d.join("nginx").is_file())
-}
-
-/// Whether we run as root (nginx -t wants it); true when it cannot be told, so nginx speaks.
-pub fn is_root() -> bool {
-    match std::process::Command::new("id").arg("-u").output() {
-        Ok(o) => String::from_utf8_lossy(&o.stdout).trim() == "0",
-        Err(_) => true,
-    }
-}
-
-/// PATH with `dir` in front (so helper scripts find nginx).
-pub fn path_with(dir: &Path) -> std::ffi::OsString {
-    let old = std::env::var_os("PATH").unwrap_or_default();
-    let mut dirs = vec![dir.to_path_buf()];
-    dirs.extend(std::env::split_paths(&old));
-    std::env::join_paths(dirs).unwrap_or(old)
 }

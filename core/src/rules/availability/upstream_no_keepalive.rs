@@ -112,19 +112,19 @@ mod tests {
 
     #[test]
     fn triggers() {
-        assert_eq!(findings("PRF004", &conf("", "proxy_pass http://app;")).len(), 1);
-        let f = findings("PRF004", &conf("keepalive 8;", "proxy_pass http://app/x;"));
+        assert_eq!(findings("PRF004", conf("", "proxy_pass http://app;")).len(), 1);
+        let f = findings("PRF004", conf("keepalive 8;", "proxy_pass http://app/x;"));
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("proxy_http_version 1.1 and"), "{}", f[0].message);
-        assert_eq!(findings("PRF004", &conf("keepalive 8;", "proxy_http_version 1.1; proxy_pass http://app;")).len(), 1);
+        assert_eq!(findings("PRF004", conf("keepalive 8;", "proxy_http_version 1.1; proxy_pass http://app;")).len(), 1);
     }
 
     #[test]
     fn look_alikes_do_not() {
         let good = "proxy_http_version 1.1; proxy_set_header Connection \"\"; proxy_pass http://app;";
-        assert!(findings("PRF004", &conf("keepalive 8;", good)).is_empty());
-        assert!(findings("PRF004", &conf("", "proxy_pass http://app:8080;")).is_empty());
-        assert!(findings("PRF004", &conf("", "fastcgi_pass app;")).is_empty());
-        assert!(findings("PRF004", &conf("", "proxy_pass http://$app;")).is_empty());
+        assert!(findings("PRF004", conf("keepalive 8;", good)).is_empty());
+        assert!(findings("PRF004", conf("", "proxy_pass http://app:8080;")).is_empty());
+        assert!(findings("PRF004", conf("", "fastcgi_pass app;")).is_empty());
+        assert!(findings("PRF004", conf("", "proxy_pass http://$app;")).is_empty());
     }
 }

@@ -134,10 +134,10 @@ mod tests {
     #[test]
     fn triggers() {
         let map = "map $http_upgrade $connection_upgrade { default upgrade; '' close; }";
-        let f = findings("COR004", &conf(&format!("{map}\nserver {{ listen 80; proxy_set_header Connection $connection_upgrad; }}")));
+        let f = findings("COR004", conf(&format!("{map}\nserver {{ listen 80; proxy_set_header Connection $connection_upgrad; }}")));
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("$connection_upgrade"));
-        assert_eq!(findings("COR004", &conf("geo $bad { default 0; 10.0.0.0/8 1; }\n# if ($bad) { return 403; }")).len(), 1);
+        assert_eq!(findings("COR004", conf("geo $bad { default 0; 10.0.0.0/8 1; }\n# if ($bad) { return 403; }")).len(), 1);
     }
 
     /// A use in a file that is in the source set but not included anywhere does not count.
@@ -153,9 +153,9 @@ mod tests {
     #[test]
     fn look_alikes_do_not() {
         let map = "map $http_upgrade $connection_upgrade { default upgrade; '' close; }";
-        assert!(findings("COR004", &conf(&format!("{map}\nserver {{ listen 80; proxy_set_header Connection $connection_upgrade; }}"))).is_empty());
-        assert!(findings("COR004", &conf("map $uri $x { default 1; }\nlog_format l \"${x}ms\";")).is_empty());
-        assert!(findings("COR004", &conf("map $pid $b { default 1; }\nlog_format l $a$b$pid;")).is_empty());
-        assert!(findings("COR004", &conf("map $uri $loggable { default 1; }\naccess_log /var/log/a.log combined if=$loggable;")).is_empty());
+        assert!(findings("COR004", conf(&format!("{map}\nserver {{ listen 80; proxy_set_header Connection $connection_upgrade; }}"))).is_empty());
+        assert!(findings("COR004", conf("map $uri $x { default 1; }\nlog_format l \"${x}ms\";")).is_empty());
+        assert!(findings("COR004", conf("map $pid $b { default 1; }\nlog_format l $a$b$pid;")).is_empty());
+        assert!(findings("COR004", conf("map $uri $loggable { default 1; }\naccess_log /var/log/a.log combined if=$loggable;")).is_empty());
     }
 }

@@ -84,17 +84,17 @@ mod tests {
 
     #[test]
     fn triggers() {
-        assert_eq!(findings("COR005", &conf("location / { proxy_pass http://10.0.0.1:8080; }")).len(), 1);
-        assert_eq!(findings("COR005", &conf("location / { proxy_pass http://app_servers.local; }")).len(), 1);
-        assert_eq!(findings("COR005", &conf("# proxy_pass http://app_servers;")).len(), 1);
+        assert_eq!(findings("COR005", conf("location / { proxy_pass http://10.0.0.1:8080; }")).len(), 1);
+        assert_eq!(findings("COR005", conf("location / { proxy_pass http://app_servers.local; }")).len(), 1);
+        assert_eq!(findings("COR005", conf("# proxy_pass http://app_servers;")).len(), 1);
     }
 
     #[test]
     fn look_alikes_do_not() {
-        assert!(findings("COR005", &conf("location / { proxy_pass http://app_servers; }")).is_empty());
-        assert!(findings("COR005", &conf("location ~ \\.php$ { fastcgi_pass app_servers; }")).is_empty());
-        assert!(findings("COR005", &conf("set $b app_servers; location / { proxy_pass http://$b; }")).is_empty());
-        assert!(findings("COR005", &conf("location / { proxy_pass http://$http_host/x; }")).is_empty());
-        assert!(findings("COR005", &conf("location / { proxy_pass http:/$uri; }")).is_empty());
+        assert!(findings("COR005", conf("location / { proxy_pass http://app_servers; }")).is_empty());
+        assert!(findings("COR005", conf("location ~ \\.php$ { fastcgi_pass app_servers; }")).is_empty());
+        assert!(findings("COR005", conf("set $b app_servers; location / { proxy_pass http://$b; }")).is_empty());
+        assert!(findings("COR005", conf("location / { proxy_pass http://$http_host/x; }")).is_empty());
+        assert!(findings("COR005", conf("location / { proxy_pass http:/$uri; }")).is_empty());
     }
 }
