@@ -71,7 +71,7 @@ pub struct Config {
     pub docs: Vec<ParsedFile>,
     pub includes: Vec<Include>,
     /// Include sites by (document, directive start).
-    site_index: crate::fxhash::FxHashMap<(usize, u32), usize>,
+    site_index: rustc_hash::FxHashMap<(usize, u32), usize>,
     /// Key that orders a document's offsets the way nginx meets them (see [`Config::order_key`]).
     /// Per document: the document and include-site offset it was first reached from.
     doc_parents: Vec<Option<(usize, u32)>>,
@@ -320,7 +320,7 @@ pub fn resolve(files: &SourceSet, main: FileId, opts: &IncludeOptions) -> (Confi
     }
     let mut includes = r.includes;
     let mut diagnostics = r.diagnostics;
-    let site_index: crate::fxhash::FxHashMap<(usize, u32), usize> =
+    let site_index: rustc_hash::FxHashMap<(usize, u32), usize> =
         includes.iter().enumerate().map(|(i, inc)| ((inc.doc, inc.span.start), i)).collect();
     let doc_parents = mark_cycles(&r.docs, &mut includes, main_doc, &mut diagnostics, files);
     limit_expansion(&r.docs, &mut includes, main_doc, &mut diagnostics, files);

@@ -15,7 +15,6 @@ pub mod api;
 pub mod check;
 pub mod diff;
 pub mod fmt;
-mod fxhash;
 pub mod include;
 pub mod model;
 pub mod report;

@@ -89,7 +89,7 @@ impl SourceFile {
 pub struct SourceSet {
     files: Vec<SourceFile>,
     /// Normalised path -> index, so adding and looking up stay O(1) for huge sets.
-    by_path: crate::fxhash::FxHashMap<String, u32>,
+    by_path: rustc_hash::FxHashMap<String, u32>,
 }
 
 impl SourceSet {

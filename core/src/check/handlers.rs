@@ -656,7 +656,7 @@ impl<'a> Checker<'a> {
 
     pub(super) fn entry_items(&mut self, doc: usize, items: &'a [Node], name: &str, frame: &Frame<'a>) {
         let mut stack: Vec<(usize, &'a [Node])> = vec![(doc, items)];
-        let mut keys: crate::fxhash::FxHashSet<String> = Default::default();
+        let mut keys: rustc_hash::FxHashSet<String> = Default::default();
         let mut hostnames = false;
         let mut depth = 0;
         while let Some((doc, items)) = stack.pop() {
@@ -855,7 +855,7 @@ impl<'a> Checker<'a> {
     }
 
     fn conflicting_names(&mut self, servers: &[ServerInfo]) {
-        let mut seen: crate::fxhash::FxHashMap<(String, String), Span> = Default::default();
+        let mut seen: rustc_hash::FxHashMap<(String, String), Span> = Default::default();
         for s in servers {
             let sockets: Vec<String> = if s.listens.is_empty() {
                 vec!["0.0.0.0:80".to_string()]

@@ -8,7 +8,7 @@ use super::Checker;
 use crate::report::Diagnostic;
 use crate::spec::NginxVersion;
 use crate::syntax::Directive;
-use crate::fxhash::FxHashMap as HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 #[derive(Default)]
 pub(crate) struct Sockets {

@@ -17,7 +17,7 @@ mod tests;
 pub mod values;
 mod variables;
 
-use crate::fxhash::FxHashMap;
+use rustc_hash::FxHashMap;
 use crate::include::Config;
 use crate::report::{Diagnostic, Severity};
 use crate::source::{SourceSet, Span};
@@ -123,7 +123,7 @@ pub(crate) struct Checker<'a> {
     pub(crate) zone_uses: Vec<(String, Span)>,
     pub(crate) cache_uses: Vec<(String, String, Span)>,
     /// Load-time needs already noted (one note per file, name or user).
-    pub(crate) noted: crate::fxhash::FxHashSet<String>,
+    pub(crate) noted: rustc_hash::FxHashSet<String>,
     lookups: FxHashMap<(Cow<'a, str>, Context), Lookup>,
     pub(crate) regexes: regex::Memo,
     /// Scratch buffer for the argument texts of the directive being handled.

@@ -46,7 +46,7 @@ pub(crate) fn pcre_error(pattern: &str) -> Option<String> {
 /// [`pcre_error`] remembered per pattern: configurations repeat the same location and rewrite
 /// regexes in server after server, and parsing one costs far more than a lookup.
 #[derive(Default)]
-pub(crate) struct Memo(crate::fxhash::FxHashMap<String, Option<String>>);
+pub(crate) struct Memo(rustc_hash::FxHashMap<String, Option<String>>);
 
 impl Memo {
     pub(crate) fn pcre_error(&mut self, pattern: &str) -> Option<String> {

@@ -95,7 +95,7 @@ impl<'a> Checker<'a> {
         let mut http_servers: Vec<HttpServer> = Vec::new();
         // http servers by span, the first one with that span (a file included twice repeats
         // spans): the index `http_servers.iter().position(|e| e.0 == span)` would give.
-        let mut server_at: crate::fxhash::FxHashMap<Span, usize> = Default::default();
+        let mut server_at: rustc_hash::FxHashMap<Span, usize> = Default::default();
         config.walk(|doc, d, parents| {
             let src = files.bytes(config.docs[doc].file);
             let name = d.name.text_in(src, files.text(config.docs[doc].file));
@@ -166,7 +166,7 @@ impl<'a> Checker<'a> {
         }
         // nginx hashes server names only for addresses shared by several servers. (Servers per
         // socket counted once: asking every server about every socket is quadratic.)
-        let mut servers_on: crate::fxhash::FxHashMap<&str, usize> = Default::default();
+        let mut servers_on: rustc_hash::FxHashMap<&str, usize> = Default::default();
         for s in &http_servers {
             let mut mine: Vec<&str> = s.1.iter().map(String::as_str).collect();
             mine.sort_unstable();
@@ -178,8 +178,8 @@ impl<'a> Checker<'a> {
         let shared = |sock: &String| servers_on.get(sock.as_str()).is_some_and(|&n| n > 1);
         let names: Vec<(String, Span)> = http_servers.iter().filter(|s| s.1.iter().any(shared)).flat_map(|s| s.2.iter().cloned()).collect();
         let map_size = bucket_size(map_bucket.as_deref());
-        let mut reported: crate::fxhash::FxHashSet<Span> = Default::default();
-        let hostname_maps: crate::fxhash::FxHashSet<Span> = hostname_maps.into_iter().collect();
+        let mut reported: rustc_hash::FxHashSet<Span> = Default::default();
+        let hostname_maps: rustc_hash::FxHashSet<Span> = hostname_maps.into_iter().collect();
         for (map, close, key, at) in entries {
             let wildcard = key.first() == Some(&b'*') || key.first() == Some(&b'.') || key.last() == Some(&b'*');
             if reported.contains(&map) || (wildcard && hostname_maps.contains(&map)) {

@@ -8,7 +8,7 @@ use crate::report::Diagnostic;
 use crate::source::Span;
 use crate::spec::{Context, DirectiveSpec, Spec};
 use crate::syntax::Directive;
-use crate::fxhash::FxHashSet as HashSet;
+use rustc_hash::FxHashSet as HashSet;
 
 #[derive(Default)]
 pub(crate) struct Variables {
@@ -164,7 +164,7 @@ impl Checker<'_> {
         let mut reported = HashSet::default();
         // Whether a name is known, remembered: a configuration uses the same few variables
         // thousands of times, and the spec's prefix variables are a linear scan.
-        let mut known: crate::fxhash::FxHashMap<String, bool> = Default::default();
+        let mut known: rustc_hash::FxHashMap<String, bool> = Default::default();
         for (name, at) in uses {
             let is_known = match known.get(&name) {
                 Some(&k) => k,

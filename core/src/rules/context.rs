@@ -2,7 +2,7 @@
 //! are included) in reading order, with its context, its enclosing block directive and its
 //! argument values; plus the model (servers, locations, routing) and the target profile.
 
-use crate::fxhash::FxHashMap;
+use rustc_hash::FxHashMap;
 use crate::include::Config;
 use crate::model::Model;
 use crate::source::{SourceSet, Span};

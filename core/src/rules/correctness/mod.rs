@@ -6,7 +6,7 @@ mod unused_map;
 mod unused_upstream;
 mod uri_in_redirect;
 
-use crate::fxhash::FxHashMap;
+use rustc_hash::FxHashMap;
 use crate::rules::{Rule, RuleContext};
 
 pub(crate) static RULES: &[Rule] =
@@ -101,16 +101,15 @@ pub(super) fn count_names(cx: &RuleContext, counts: &mut FxHashMap<&str, usize>,
     if counts.is_empty() {
         return;
     }
-    let word = byte_table(word);
-    for text in code_texts(cx) {
-        count_tokens_in(text, &word, counts);
-    }
+    count_tokens_in(code_texts(cx), &byte_table(word), counts);
 }
 
-/// Adds to `counts` the occurrences of its keys as whole tokens of `text`. Only tokens starting
-/// with a byte some key starts with are looked up; with at most three such bytes, memchr jumps
-/// from one candidate start to the next.
-fn count_tokens_in(text: &str, word: &[bool; 256], counts: &mut FxHashMap<&str, usize>) {
+/// Adds to `counts` the occurrences of its keys as whole tokens of the texts. Only tokens
+/// starting with a byte some key starts with are looked up; with at most three such bytes,
+/// memchr jumps from one candidate start to the next. The keys are summarised once for all
+/// texts: a file has a piece per comment and a config can have a key per upstream, and
+/// summarising per piece made the search quadratic.
+fn count_tokens_in<'t>(texts: impl IntoIterator<Item = &'t str>, word: &[bool; 256], counts: &mut FxHashMap<&str, usize>) {
     let mut first = [false; 256];
     let (mut min, mut max) = (usize::MAX, 0);
     for k in counts.keys().filter(|k| !k.is_empty()) {
@@ -119,28 +118,30 @@ fn count_tokens_in(text: &str, word: &[bool; 256], counts: &mut FxHashMap<&str, 
         max = max.max(k.len());
     }
     let starts: Vec<u8> = (0..=255u8).filter(|&c| first[c as usize] && word[c as usize]).collect();
-    let b = text.as_bytes();
-    let next = |from: usize| match starts.as_slice() {
-        [] => None,
-        [a] => memchr::memchr(*a, &b[from..]),
-        [a, c] => memchr::memchr2(*a, *c, &b[from..]),
-        [a, c, d] => memchr::memchr3(*a, *c, *d, &b[from..]),
-        _ => b[from..].iter().position(|&x| first[x as usize] && word[x as usize]),
-    };
-    let mut i = 0;
-    while let Some(off) = next(i) {
-        let s = i + off;
-        let mut e = s + 1;
-        while e < b.len() && word[b[e] as usize] {
-            e += 1;
-        }
-        // A token starts after a non-word byte; inside a longer token, skip past its end.
-        if (s == 0 || !word[b[s - 1] as usize]) && (min..=max).contains(&(e - s)) {
-            if let Some(n) = counts.get_mut(&text[s..e]) {
-                *n += 1;
+    for text in texts {
+        let b = text.as_bytes();
+        let next = |from: usize| match starts.as_slice() {
+            [] => None,
+            [a] => memchr::memchr(*a, &b[from..]),
+            [a, c] => memchr::memchr2(*a, *c, &b[from..]),
+            [a, c, d] => memchr::memchr3(*a, *c, *d, &b[from..]),
+            _ => b[from..].iter().position(|&x| first[x as usize] && word[x as usize]),
+        };
+        let mut i = 0;
+        while let Some(off) = next(i) {
+            let s = i + off;
+            let mut e = s + 1;
+            while e < b.len() && word[b[e] as usize] {
+                e += 1;
             }
+            // A token starts after a non-word byte; inside a longer token, skip past its end.
+            if (s == 0 || !word[b[s - 1] as usize]) && (min..=max).contains(&(e - s)) {
+                if let Some(n) = counts.get_mut(&text[s..e]) {
+                    *n += 1;
+                }
+            }
+            i = e;
         }
-        i = e;
     }
 }
 
@@ -201,8 +202,8 @@ mod tests {
         for hay in hays {
             let all = super::token_counts(hay, word_c);
             for names in name_sets {
-                let mut got: crate::fxhash::FxHashMap<&str, usize> = names.iter().map(|n| (*n, 0)).collect();
-                super::count_tokens_in(hay, &table, &mut got);
+                let mut got: rustc_hash::FxHashMap<&str, usize> = names.iter().map(|n| (*n, 0)).collect();
+                super::count_tokens_in([hay], &table, &mut got);
                 for n in names {
                     assert_eq!(got[n], all.get(n).copied().unwrap_or(0), "{hay:?} {n:?}");
                 }

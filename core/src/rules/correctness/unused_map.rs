@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use crate::rules::{Findings, Item, RuleContext};
-use crate::fxhash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 declare_rule! {
     /// A `map` (or `geo`, `split_clients`) defines a variable that nothing in the configuration

@@ -63,7 +63,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         return;
     }
     let upstreams = || cx.named("upstream").map(|(_, it)| (it, it.arg(0))).filter(|(it, name)| !name.is_empty() && it.is_block());
-    let mut counts: crate::fxhash::FxHashMap<&str, usize> = upstreams().map(|(_, name)| (name, 0)).collect();
+    let mut counts: rustc_hash::FxHashMap<&str, usize> = upstreams().map(|(_, name)| (name, 0)).collect();
     super::count_names(cx, &mut counts, name_char);
     for (it, name) in upstreams() {
         // `upstream NAME` itself is one occurrence.
