@@ -13,7 +13,11 @@ use rustc_hash::FxHashSet as HashSet;
 #[derive(Default)]
 pub(crate) struct Variables {
     defined: HashSet<String>,
-    uses: Vec<(String, Span)>,
+    /// Each use as (index in `used_names`, where): a configuration uses a few names thousands
+    /// of times, so each name is stored once.
+    uses: Vec<(u32, Span)>,
+    used_names: Vec<String>,
+    name_ids: rustc_hash::FxHashMap<String, u32>,
 }
 
 /// Directives whose Nth argument (0-based) names a variable they define.
@@ -67,12 +71,8 @@ impl Skip {
 
 /// `$name` / `${name}` references in an argument value, captures (`$1`) excluded: those are
 /// resolved by the regex that set them, not by name.
-pub(crate) fn references(arg: &[u8]) -> Vec<(usize, String)> {
-    crate::syntax::script::references(arg)
-        .into_iter()
-        .filter(|(_, _, name)| !name.as_bytes()[0].is_ascii_digit())
-        .map(|(start, _, name)| (start, name))
-        .collect()
+pub(crate) fn references(arg: &[u8]) -> impl Iterator<Item = (usize, &str)> + '_ {
+    crate::syntax::script::reference_spans(arg).filter(|(_, _, name)| !name.as_bytes()[0].is_ascii_digit()).map(|(start, _, name)| (start, name))
 }
 
 /// Named captures `(?<x>...)`, `(?P<x>...)`, `(?'x'...)` in a regex.
@@ -134,9 +134,22 @@ impl Variables {
                 let w = d.args[i];
                 let start = (w.content_span().start as usize + off).min(w.span.end as usize);
                 let span = Span::new(w.span.file, start, (start + 1 + r.len()).min(w.span.end as usize));
-                self.uses.push((r, span));
+                self.used(r, span);
             }
         }
+    }
+
+    fn used(&mut self, name: &str, at: Span) {
+        let id = match self.name_ids.get(name) {
+            Some(&id) => id,
+            None => {
+                let id = self.used_names.len() as u32;
+                self.used_names.push(name.to_owned());
+                self.name_ids.insert(name.to_owned(), id);
+                id
+            }
+        };
+        self.uses.push((id, at));
     }
 
     /// Entries of handler blocks: map values may use variables; geoip2 entries define them.
@@ -150,7 +163,7 @@ impl Variables {
             "map" if words.len() == 2 && !matches!(words[0].as_str(), "include") => {
                 named_captures(words[0].as_bytes(), &mut self.defined);
                 for (_, r) in references(words[1].as_bytes()) {
-                    self.uses.push((r, e.args[0].span));
+                    self.used(r, e.args[0].span);
                 }
             }
             _ => {}
@@ -161,28 +174,18 @@ impl Variables {
 impl Checker<'_> {
     pub(super) fn unknown_variables(&mut self, whole: bool) {
         let uses = std::mem::take(&mut self.vars.uses);
-        let mut reported = HashSet::default();
-        // Whether a name is known, remembered: a configuration uses the same few variables
-        // thousands of times, and the spec's prefix variables are a linear scan.
-        let mut known: rustc_hash::FxHashMap<String, bool> = Default::default();
-        for (name, at) in uses {
-            let is_known = match known.get(&name) {
-                Some(&k) => k,
-                None => {
-                    let k = self.vars.defined.contains(&name) || self.spec.variable(&name).is_some();
-                    known.insert(name.clone(), k);
-                    k
-                }
-            };
-            if is_known {
+        let names = std::mem::take(&mut self.vars.used_names);
+        // Whether each name is known, decided once per name: the spec's prefix variables are a
+        // linear scan. A name is reported at its first use only.
+        let mut unknown: Vec<bool> = names.iter().map(|n| !self.vars.defined.contains(n) && self.spec.variable(n).is_none()).collect();
+        for (id, at) in uses {
+            if !std::mem::take(&mut unknown[id as usize]) {
                 continue;
             }
-            if !reported.insert(name.clone()) {
-                continue;
-            }
+            let name = &names[id as usize];
             let mut diag = Diagnostic::new(codes::UNKNOWN_VARIABLE, at, format!("unknown \"{name}\" variable"))
                 .with_phase(Phase::Variables as u8);
-            if Spec::is_variable_known_anywhere(&name) {
+            if Spec::is_variable_known_anywhere(name) {
                 diag = diag.with_help(format!("\"${name}\" exists in another nginx version or in a module not loaded"));
             }
             if !whole {
@@ -201,7 +204,7 @@ mod tests {
 
     #[test]
     fn finds_references() {
-        let r: Vec<String> = references(b"$a-${b}c $1 $ x$d_e").into_iter().map(|x| x.1).collect();
+        let r: Vec<&str> = references(b"$a-${b}c $1 $ x$d_e").map(|x| x.1).collect();
         assert_eq!(r, ["a", "b", "d_e"]);
     }
 

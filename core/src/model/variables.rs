@@ -194,7 +194,7 @@ pub fn facts(cx: &RuleContext, at: usize, name: &str) -> VariableFacts {
     r.var(at, name)
 }
 
-pub use crate::syntax::script::references;
+pub use crate::syntax::script::{reference_spans, references};
 
 /// Facts of a whole value with variables (`http://$host$uri`).
 pub fn value_facts(cx: &RuleContext, at: usize, value: &str) -> VariableFacts {

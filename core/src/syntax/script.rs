@@ -3,34 +3,39 @@
 
 /// References in a value: (byte offset of `$`, end offset, name) for `$name`, `${name}`, `$1`.
 pub fn references(value: impl AsRef<[u8]>) -> Vec<(usize, usize, String)> {
-    let b = value.as_ref();
-    let mut out = Vec::new();
+    reference_spans(value.as_ref()).map(|(s, e, n)| (s, e, n.to_owned())).collect()
+}
+
+/// [`references`] without allocating: the names borrow from the value (they are ASCII).
+pub fn reference_spans(b: &[u8]) -> impl Iterator<Item = (usize, usize, &str)> + '_ {
     let mut i = 0;
-    while let Some(off) = memchr::memchr(b'$', &b[i..]) {
-        let start = i + off;
-        i = start + 1;
-        let braced = b.get(i) == Some(&b'{');
-        if braced {
-            i += 1;
-        }
-        let n0 = i;
-        if b.get(i).is_some_and(|c| (b'1'..=b'9').contains(c)) {
-            i += 1; // nginx captures are one digit: `$12` is `$1` then `2`
-        } else {
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+    std::iter::from_fn(move || {
+        while let Some(off) = memchr::memchr(b'$', &b[i..]) {
+            let start = i + off;
+            i = start + 1;
+            let braced = b.get(i) == Some(&b'{');
+            if braced {
                 i += 1;
             }
+            let n0 = i;
+            if b.get(i).is_some_and(|c| (b'1'..=b'9').contains(c)) {
+                i += 1; // nginx captures are one digit: `$12` is `$1` then `2`
+            } else {
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                    i += 1;
+                }
+            }
+            // Only ASCII was consumed, so the name is valid UTF-8.
+            let name = std::str::from_utf8(&b[n0..i]).unwrap_or_default();
+            if braced && b.get(i) == Some(&b'}') {
+                i += 1;
+            }
+            if !name.is_empty() {
+                return Some((start, i, name));
+            }
         }
-        // Only ASCII was consumed: the name is valid UTF-8 (the lossy path never runs).
-        let name = std::str::from_utf8(&b[n0..i]).map_or_else(|_| String::from_utf8_lossy(&b[n0..i]).into_owned(), str::to_owned);
-        if braced && b.get(i) == Some(&b'}') {
-            i += 1;
-        }
-        if !name.is_empty() {
-            out.push((start, i, name));
-        }
-    }
-    out
+        None
+    })
 }
 
 #[cfg(test)]

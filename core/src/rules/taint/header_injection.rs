@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use std::borrow::Cow;
-use crate::model::variables::{facts, references};
+use crate::model::variables::{facts, reference_spans};
 use crate::rules::{Findings, RuleContext};
 
 declare_rule! {
@@ -92,15 +92,15 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             let Some(v) = it.args.get(k) else { continue };
             // A variable that can hold a line feed followed by client-chosen bytes, or one that
             // may end with a line feed followed by another client-chosen variable.
-            let refs: Vec<_> = references(v.as_bytes()).into_iter().map(|(_, _, n)| {
-                let f = facts(cx, i, &n);
+            let refs: Vec<_> = reference_spans(v.as_bytes()).map(|(_, _, n)| {
+                let f = facts(cx, i, n);
                 (n, f)
             }).collect();
             let hit = refs.iter().enumerate().find(|(j, (_, f))| {
                 f.splits_headers() || (f.newline() && refs[j + 1..].iter().any(|(_, g)| g.attacker_controlled))
             });
             let Some((_, (name, _))) = hit else { continue };
-            let name = name.clone();
+            let name = name.to_string();
             let target = match it.name.as_ref() {
                 "proxy_pass" => "the request line sent to the upstream",
                 "proxy_set_header" => "a header sent to the upstream",

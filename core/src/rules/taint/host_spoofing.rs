@@ -1,6 +1,6 @@
 use crate::declare_rule;
 use std::borrow::Cow;
-use crate::model::variables::references;
+use crate::model::variables::reference_spans;
 use crate::rules::{Edit, Findings, Fix, RuleContext};
 
 declare_rule! {
@@ -65,7 +65,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
     for it in cx.named_where(|n| matches!(n, "return" | "rewrite" | "add_header")).into_iter().map(|i| cx.item(i)) {
         let Some(k) = target_arg(&it.name, &it.args) else { continue };
         let v = &it.args[k];
-        if !references(v.as_bytes()).iter().any(|(_, _, n)| n == "http_host") {
+        if !reference_spans(v.as_bytes()).any(|(_, _, n)| n == "http_host") {
             continue;
         }
         let word = it.directive.args[k];
