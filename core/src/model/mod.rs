@@ -286,6 +286,11 @@ impl<'a> Builder<'a> {
 
 /// `location [modifier] pattern` as nginx reads it.
 pub fn location_of<S: AsRef<str>>(args: &[S]) -> Option<(Modifier, String)> {
+    location_parts(args).map(|(m, p)| (m, p.to_string()))
+}
+
+/// [`location_of`] borrowing the pattern from the arguments.
+pub fn location_parts<S: AsRef<str>>(args: &[S]) -> Option<(Modifier, &str)> {
     let m = |s: &str| match s {
         "=" => Some(Modifier::Exact),
         "^~" => Some(Modifier::PrefixNoRegex),
@@ -294,18 +299,18 @@ pub fn location_of<S: AsRef<str>>(args: &[S]) -> Option<(Modifier, String)> {
         _ => None,
     };
     match args {
-        [modifier, pattern] => Some((m(modifier.as_ref())?, pattern.as_ref().to_string())),
+        [modifier, pattern] => Some((m(modifier.as_ref())?, pattern.as_ref())),
         [one] => {
             let one = one.as_ref();
             for (prefix, modifier) in [("=", Modifier::Exact), ("^~", Modifier::PrefixNoRegex), ("~*", Modifier::RegexCaseless), ("~", Modifier::Regex)] {
                 if let Some(rest) = one.strip_prefix(prefix) {
-                    return Some((modifier, rest.to_string()));
+                    return Some((modifier, rest));
                 }
             }
             if one.starts_with('@') {
-                return Some((Modifier::Named, one.to_string()));
+                return Some((Modifier::Named, one));
             }
-            Some((Modifier::Prefix, one.to_string()))
+            Some((Modifier::Prefix, one))
         }
         _ => None,
     }

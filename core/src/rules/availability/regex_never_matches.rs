@@ -1,6 +1,6 @@
 use super::shadowed_location::{compile, has_top_level_alternation};
 use crate::declare_rule;
-use crate::model::location_of;
+use crate::model::location_parts;
 use crate::rules::{Findings, RuleContext};
 
 declare_rule! {
@@ -134,13 +134,13 @@ fn problem(pattern: &str, caseless: bool, merge_slashes: bool) -> Option<String>
 
 fn check(cx: &RuleContext, out: &mut Findings) {
     for (i, it) in cx.named("location") {
-        let Some((modifier, pattern)) = location_of(&it.args) else { continue };
+        let Some((modifier, pattern)) = location_parts(&it.args) else { continue };
         if !modifier.is_regex() {
             continue;
         }
         let server = cx.enclosing(i, "server");
         let merge = cx.inherited(server, "merge_slashes").map_or(true, |m| cx.item(m).arg(0) != "off");
-        if let Some(why) = problem(&pattern, modifier == crate::model::Modifier::RegexCaseless, merge) {
+        if let Some(why) = problem(pattern, modifier == crate::model::Modifier::RegexCaseless, merge) {
             out.report(it.span(), format!("location regex \"{pattern}\" never matches: {why}"))
                 .with_help_mut("match the normalised path only; test the query with $arg_NAME and the host with server_name");
         }

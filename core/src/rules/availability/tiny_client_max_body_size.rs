@@ -67,9 +67,9 @@ fn static_files_only(cx: &RuleContext, l: usize) -> bool {
 
 fn check(cx: &RuleContext, out: &mut Findings) {
     for (l, loc) in cx.named("location") {
-        let path = loc.args.last().map(|a| a.to_ascii_lowercase()).unwrap_or_default();
-        let words: Vec<&str> = path.split(|c: char| !c.is_ascii_alphanumeric()).collect();
-        let Some(word) = words.iter().find(|w| UPLOAD_WORDS.iter().any(|u| w.starts_with(u))) else { continue };
+        let raw = loc.args.last().map_or("", |a| &**a);
+        let upload = |w: &&str| UPLOAD_WORDS.iter().any(|u| w.len() >= u.len() && w.as_bytes()[..u.len()].eq_ignore_ascii_case(u.as_bytes()));
+        let Some(word) = raw.split(|c: char| !c.is_ascii_alphanumeric()).find(upload) else { continue };
         if static_files_only(cx, l) {
             continue;
         }
@@ -79,6 +79,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             continue;
         }
         let value = cx.item(c).arg(0);
+        let (path, word) = (raw.to_ascii_lowercase(), word.to_ascii_lowercase());
         let d = out.report(loc.span(), format!("location \"{path}\" looks like an upload endpoint (\"{word}\") but accepts bodies of {value} at most: larger uploads get 413"));
         d.labels.push(crate::report::Label { span: cx.item(c).span(), message: "the limit that applies".into() });
         d.help = Some("set `client_max_body_size` in this location to the largest upload accepted".into());
