@@ -203,9 +203,9 @@ impl<'a> Builder<'a> {
         self.files.text(self.config.docs[doc].file)
     }
 
-    fn args(&self, doc: usize, d: &Directive) -> Vec<String> {
+    fn args(&self, doc: usize, d: &'a Directive) -> Vec<std::borrow::Cow<'a, str>> {
         let (src, text) = (self.src(doc), self.text(doc));
-        d.args.iter().map(|w| w.text_in(src, text).into_owned()).collect()
+        d.args.iter().map(|w| w.text_in(src, text)).collect()
     }
 
     /// Walks items in `scope`; returns the locations found at this level (for nesting).
@@ -250,7 +250,7 @@ impl<'a> Builder<'a> {
                             _ => None,
                         })
                         .collect();
-                    let name = self.args(doc, d).first().cloned().unwrap_or_default();
+                    let name = self.args(doc, d).first().map(|a| a.to_string()).unwrap_or_default();
                     self.model.upstreams.push(Upstream { name, span: d.name.span, servers });
                 }
                 (Scope::Server(i), "listen", None) => {
@@ -317,8 +317,8 @@ pub fn location_parts<S: AsRef<str>>(args: &[S]) -> Option<(Modifier, &str)> {
 }
 
 /// A `listen` directive's socket and flags (None for unix sockets or unreadable addresses).
-pub fn listen(args: &[String], span: Span) -> Option<Listen> {
-    let addr = args.first()?;
+pub fn listen<S: AsRef<str>>(args: &[S], span: Span) -> Option<Listen> {
+    let addr = args.first()?.as_ref();
     if addr.starts_with("unix:") {
         return None;
     }
@@ -328,13 +328,13 @@ pub fn listen(args: &[String], span: Span) -> Option<Listen> {
     } else if let Some((h, p)) = addr.rsplit_once(':') {
         (if h == "*" { "0.0.0.0".to_string() } else { h.to_string() }, p.to_string())
     } else if addr.bytes().all(|b| b.is_ascii_digit()) {
-        ("0.0.0.0".to_string(), addr.clone())
+        ("0.0.0.0".to_string(), addr.to_string())
     } else {
-        (if addr == "*" { "0.0.0.0".to_string() } else { addr.clone() }, "80".to_string())
+        (if addr == "*" { "0.0.0.0".to_string() } else { addr.to_string() }, "80".to_string())
     };
     // A port range routes like its first port.
     let port: u16 = port.split('-').next()?.parse().ok()?;
-    let has = |p: &str| args[1..].iter().any(|a| a == p);
+    let has = |p: &str| args[1..].iter().any(|a| a.as_ref() == p);
     Some(Listen {
         addr: if host == "localhost" { "127.0.0.1".into() } else { host },
         port,
