@@ -26,29 +26,20 @@ pub(crate) struct LocationInfo<'a> {
 impl<'a> LocationInfo<'a> {
     /// nginx's reading of `location [modifier] name` (ngx_http_core_location).
     pub fn of(d: &'a Directive, src: &[u8], _scope: usize) -> LocationInfo<'a> {
-        let vals: Vec<Vec<u8>> = d.args.iter().map(|w| w.value(src).into_owned()).collect();
-        let (modifier, name): (&[u8], Vec<u8>) = match vals.as_slice() {
-            [m, n] => (m.as_slice(), n.clone()),
+        let vals: Vec<Cow<[u8]>> = d.args.iter().map(|w| w.value(src)).collect();
+        let (modifier, name): (&[u8], &[u8]) = match vals.as_slice() {
+            [m, n] => (m, n),
             [one] => {
-                if let Some(rest) = one.strip_prefix(b"=") {
-                    (b"=", rest.to_vec())
-                } else if let Some(rest) = one.strip_prefix(b"^~") {
-                    (b"^~", rest.to_vec())
-                } else if let Some(rest) = one.strip_prefix(b"~*") {
-                    (b"~*", rest.to_vec())
-                } else if let Some(rest) = one.strip_prefix(b"~") {
-                    (b"~", rest.to_vec())
-                } else {
-                    (b"", one.clone())
-                }
+                let modifier: &[u8] = [b"=" as &[u8], b"^~", b"~*", b"~"].into_iter().find(|m| one.starts_with(m)).unwrap_or(b"");
+                (modifier, &one[modifier.len()..])
             }
-            _ => (b"", Vec::new()),
+            _ => (b"", b""),
         };
         LocationInfo {
             exact: modifier == b"=",
             regex: modifier == b"~" || modifier == b"~*",
             named: name.starts_with(b"@"),
-            name,
+            name: name.to_vec(),
             span: d.name.span,
             directive: Some(d),
         }
