@@ -5,7 +5,8 @@
 #   bench/compare-audit.sh [SIZES_MB...]      (default: 0.1 1 5)
 #
 # - ngxlint: the release CLI, `ngxlint check FILE --select ALL --format json` (every rule; JSON
-#   to /dev/null), a fresh process per run; and in-process `analyze` with every rule
+#   to /dev/null), a fresh process per run, and the same with the default text report (miette
+#   snippets); and in-process `analyze` with every rule
 #   (core/examples/parse_file.rs --analyze --all-rules) for the time without process start-up
 #   and file reading.
 # - gixy-ng: its CLI, `gixy FILE -f json -o /dev/null` (every plugin it enables by default), from
@@ -86,12 +87,19 @@ for mb in "${sizes[@]}"; do
     read -r n_s n_b < <(wall_s "$nruns" "$cli" check "$f" --select ALL --format json)
     n_rss=$(rss_mb "$cli" check "$f" --select ALL --format json)
     echo "   median_s=$n_s best_s=$n_b rss_mb=$n_rss"
+    # The default text report too (miette snippets): it once grew with file size x diagnostics.
+    echo "== ngxlint check --select ALL (CLI, text report), $label x$nruns"
+    read -r t_s t_b < <(wall_s "$nruns" "$cli" check "$f" --select ALL)
+    t_rss=$(rss_mb "$cli" check "$f" --select ALL)
+    echo "   median_s=$t_s best_s=$t_b rss_mb=$t_rss"
 
     rows+=("| $label | ngxlint \`check --select ALL\` (CLI, median of $nruns) | $(fmt_time "$n_s" "$n_b") | $(mbps "$bytes" "$n_s") | 1x | $n_rss MB | $findings diagnostics |")
+    rows+=("| $label | ngxlint \`check --select ALL\`, text report (CLI, median of $nruns) | $(fmt_time "$t_s" "$t_b") | $(mbps "$bytes" "$t_s") | — | $t_rss MB | $findings diagnostics |")
     rows+=("| $label | ngxlint \`analyze\`, every rule (in-process, median of $nruns) | $(fmt_time "$a_s" "$a_b") | $(mbps "$bytes" "$a_s") | — | $a_rss MB | $findings diagnostics |")
     line="$label: ngxlint CLI $(mbps "$bytes" "$n_s") MB/s, in-process analyze $(mbps "$bytes" "$a_s") MB/s"
     if [ -n "${BENCH_TSV:-}" ]; then # bench/all.sh's summary: tool, bytes, seconds, max RSS MB
         printf '%s\t%s\t%s\t%s\n' "ngxlint check --select ALL CLI" "$bytes" "$n_s" "$n_rss" \
+            "ngxlint check --select ALL CLI, text report" "$bytes" "$t_s" "$t_rss" \
             "ngxlint analyze, every rule (in-process)" "$bytes" "$a_s" "$a_rss" >>"$BENCH_TSV"
     fi
     if [ -n "$gixy" ] && awk -v m="$mb" -v x="${GIXY_MAX_MB:-5}" 'BEGIN { exit !(m > x) }'; then

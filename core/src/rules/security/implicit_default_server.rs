@@ -48,6 +48,9 @@ declare_rule! {
     }
 }
 
+/// The other servers on the socket pointed at, at most.
+const MAX_LABELS: usize = 5;
+
 fn check(cx: &RuleContext, out: &mut Findings) {
     // socket -> (server index, listen span or None for an implicit *:80), in reading order
     let mut sockets: BTreeMap<String, OnSocket> = BTreeMap::new();
@@ -95,8 +98,13 @@ fn check(cx: &RuleContext, out: &mut Findings) {
                 server.label()
             ),
         );
-        for &(s, sp) in &servers[1..] {
-            d.labels.push(crate::report::Label { span: sp.unwrap_or(cx.model.servers[s].span), message: "also on this socket".into() });
+        // A few of the others are enough to find the socket's servers; thousands of labels
+        // helped no reader and made rendering quadratic.
+        let shown = &servers[1..servers.len().min(MAX_LABELS + 1)];
+        for (k, &(s, sp)) in shown.iter().enumerate() {
+            let more = servers.len() - 1 - shown.len();
+            let message = if k + 1 == shown.len() && more > 0 { format!("also on this socket (and {more} more servers)") } else { "also on this socket".into() };
+            d.labels.push(crate::report::Label { span: sp.unwrap_or(cx.model.servers[s].span), message });
         }
         d.help = Some(format!("add a catch-all server with `listen {} default_server;` (e.g. `return 444;`) or mark the intended one", names[0]));
         // Mark the first server explicitly: insert after the last argument of its listen(s).
@@ -128,6 +136,19 @@ mod tests {
         assert_eq!(f[0].fix.as_ref().unwrap().edits.len(), 2);
         let f = findings("SEC020", "events {}\nhttp {\nserver { server_name a; }\nserver { server_name b; listen 443 ssl default_server; listen 80; }\n}\n");
         assert_eq!(f.len(), 1);
+    }
+
+    #[test]
+    fn many_servers_get_a_few_labels_and_a_count() {
+        let servers: String = (0..40).map(|i| format!("server {{ listen 80; server_name s{i}.example; }}\n")).collect();
+        let f = findings("SEC020", format!("events {{}}\nhttp {{\n{servers}}}\n"));
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.starts_with("40 servers listen on 0.0.0.0:80"), "{}", f[0].message);
+        assert_eq!(f[0].labels.len(), super::MAX_LABELS);
+        assert_eq!(f[0].labels.last().unwrap().message, "also on this socket (and 34 more servers)");
+        let three: String = (0..3).map(|i| format!("server {{ listen 80; server_name s{i}.example; }}\n")).collect();
+        let f = findings("SEC020", format!("events {{}}\nhttp {{\n{three}}}\n"));
+        assert!(f[0].labels.iter().all(|l| l.message == "also on this socket") && f[0].labels.len() == 2);
     }
 
     #[test]
