@@ -181,10 +181,16 @@ pub fn analyze_with_includes(
     opts: &Options,
     warn: &mut dyn FnMut(String),
 ) -> Result<Analysis, CliError> {
+    read_includes(loaded, opts, warn)?;
+    Ok(analyze(&loaded.files, loaded.main, opts))
+}
+
+/// Reads from disk every file the main file's includes reach (includes resolved only, no
+/// analysis: the caller analyses once every file is in).
+pub fn read_includes(loaded: &mut Loaded, opts: &Options, warn: &mut dyn FnMut(String)) -> Result<(), CliError> {
     if loaded.dump {
-        return Ok(analyze(&loaded.files, loaded.main, opts));
+        return Ok(());
     }
-    // Discovery resolves includes only; the one full analysis runs once every file is in.
     let mut config = ngxlint::resolve_includes(&loaded.files, loaded.main, opts);
     let prefix = opts
         .prefix
@@ -204,7 +210,7 @@ pub fn analyze_with_includes(
     loop {
         let mut added = loader.collect(loaded, &config, warn)?;
         if added.is_empty() {
-            return Ok(analyze(&loaded.files, loaded.main, opts));
+            return Ok(());
         }
         while !added.is_empty() {
             let mut next = Vec::new();

@@ -71,13 +71,13 @@ pub fn run(args: &DiffArgs) -> Result<u8, CliError> {
     Ok(if c.level() >= fail_on { status::FINDINGS } else { status::OK })
 }
 
-/// Loads one side with its includes (the analysis itself is redone by `compare`), through the
+/// Loads one side with the files its includes reach (`compare` analyses them), through the
 /// side's own path map (`--mount` maps each side's directory).
 fn load_side(side: &str, arg: &Path, settings: &Settings) -> Result<Loaded, CliError> {
     let map = settings.map_for(arg);
     let opts: Options = settings.options_for(&map);
     let mut loaded = input::load_main_mapped(arg, map)?;
-    input::analyze_with_includes(&mut loaded, &opts, &mut |w| eprintln!("ngxlint: warning: {side}: {w}"))?;
+    input::read_includes(&mut loaded, &opts, &mut |w| eprintln!("ngxlint: warning: {side}: {w}"))?;
     Ok(loaded)
 }
 
