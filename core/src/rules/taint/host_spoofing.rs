@@ -75,9 +75,9 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         // A fix when the raw text spells `$http_host` plainly.
         // Offsets are found in the raw bytes: a lossy decoding would shift them past bad bytes.
         let raw = word.raw(cx_src(cx, it));
-        if !contains(raw, b"${http_host}") {
+        if memchr::memmem::find(raw, b"${http_host}").is_none() {
             let mut edits = Vec::new();
-            for off in (0..raw.len()).filter(|&o| raw[o..].starts_with(b"$http_host")) {
+            for off in memchr::memmem::find_iter(raw, b"$http_host") {
                 let next = raw.get(off + 10);
                 if next.is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_') {
                     continue;
@@ -90,10 +90,6 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             }
         }
     }
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
 }
 
 fn cx_src<'a>(cx: &RuleContext<'a>, it: &crate::rules::Item<'a>) -> &'a [u8] {
