@@ -13,10 +13,9 @@ use rustc_hash::FxHashSet as HashSet;
 #[derive(Default)]
 pub(crate) struct Variables {
     defined: HashSet<String>,
-    /// Each use as (index in `used_names`, where): a configuration uses a few names thousands
-    /// of times, so each name is stored once.
+    /// Each use as (id of its name in `name_ids`, where): a configuration uses a few names
+    /// thousands of times, so each name is stored once.
     uses: Vec<(u32, Span)>,
-    used_names: Vec<String>,
     name_ids: rustc_hash::FxHashMap<String, u32>,
 }
 
@@ -143,8 +142,7 @@ impl Variables {
         let id = match self.name_ids.get(name) {
             Some(&id) => id,
             None => {
-                let id = self.used_names.len() as u32;
-                self.used_names.push(name.to_owned());
+                let id = self.name_ids.len() as u32;
                 self.name_ids.insert(name.to_owned(), id);
                 id
             }
@@ -174,7 +172,10 @@ impl Variables {
 impl Checker<'_> {
     pub(super) fn unknown_variables(&mut self, whole: bool) {
         let uses = std::mem::take(&mut self.vars.uses);
-        let names = std::mem::take(&mut self.vars.used_names);
+        let mut names = vec![String::new(); self.vars.name_ids.len()];
+        for (name, id) in std::mem::take(&mut self.vars.name_ids) {
+            names[id as usize] = name;
+        }
         // Whether each name is known, decided once per name: the spec's prefix variables are a
         // linear scan. A name is reported at its first use only.
         let mut unknown: Vec<bool> = names.iter().map(|n| !self.vars.defined.contains(n) && self.spec.variable(n).is_none()).collect();
