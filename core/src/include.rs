@@ -322,8 +322,13 @@ pub fn resolve(files: &SourceSet, main: FileId, opts: &IncludeOptions) -> (Confi
     let mut diagnostics = r.diagnostics;
     let site_index: rustc_hash::FxHashMap<(usize, u32), usize> =
         includes.iter().enumerate().map(|(i, inc)| ((inc.doc, inc.span.start), i)).collect();
-    let doc_parents = mark_cycles(&r.docs, &mut includes, main_doc, &mut diagnostics, files);
-    limit_expansion(&r.docs, &mut includes, main_doc, &mut diagnostics, files);
+    // Include sites per document, in reading order, for both passes over the include graph.
+    let mut by_doc: Vec<Vec<usize>> = vec![Vec::new(); r.docs.len()];
+    for (i, inc) in includes.iter().enumerate() {
+        by_doc[inc.doc].push(i);
+    }
+    let doc_parents = mark_cycles(&r.docs, &by_doc, &mut includes, main_doc, &mut diagnostics, files);
+    limit_expansion(&r.docs, &by_doc, &mut includes, main_doc, &mut diagnostics, files);
     for d in &r.docs {
         for e in &d.doc.errors {
             let code = if e.limit { codes::LIMIT } else { codes::SYNTAX };
@@ -338,15 +343,12 @@ pub fn resolve(files: &SourceSet, main: FileId, opts: &IncludeOptions) -> (Confi
 /// and records, for each document, the include-site offsets on the first path reaching it.
 fn mark_cycles(
     docs: &[ParsedFile],
+    by_doc: &[Vec<usize>],
     includes: &mut [Include],
     main: usize,
     diagnostics: &mut Vec<Diagnostic>,
     files: &SourceSet,
 ) -> Vec<Option<(usize, u32)>> {
-    let mut by_doc: Vec<Vec<usize>> = vec![Vec::new(); docs.len()];
-    for (i, inc) in includes.iter().enumerate() {
-        by_doc[inc.doc].push(i);
-    }
     let mut parents: Vec<Option<(usize, u32)>> = vec![None; docs.len()];
     let mut reached = vec![false; docs.len()];
     reached[main] = true;
@@ -401,13 +403,16 @@ fn mark_cycles(
 /// expands past it, include targets are cut (added to `cyclic`, which every walker skips) from
 /// the first site in reading order whose expansion no longer fits, and NGX004 says where.
 /// Cutting per site, not per visit, keeps every walker of the configuration consistent.
-fn limit_expansion(docs: &[ParsedFile], includes: &mut [Include], main: usize, diagnostics: &mut Vec<Diagnostic>, files: &SourceSet) {
+fn limit_expansion(
+    docs: &[ParsedFile],
+    by_doc: &[Vec<usize>],
+    includes: &mut [Include],
+    main: usize,
+    diagnostics: &mut Vec<Diagnostic>,
+    files: &SourceSet,
+) {
     let n = docs.len();
-    let mut by_doc: Vec<Vec<usize>> = vec![Vec::new(); n];
-    for (i, inc) in includes.iter().enumerate() {
-        by_doc[inc.doc].push(i);
-    }
-    let own: Vec<u64> = docs.iter().map(|d| count_directives(&d.doc.items)).collect();
+    let own: Vec<u64> = docs.iter().map(|d| d.doc.directive_count() as u64).collect();
     // Expanded size of each document, post-order without recursion; an edge back to a document
     // still being counted (a cycle mark_cycles did not reach) adds nothing.
     let mut size: Vec<u64> = vec![0; n];
@@ -477,7 +482,7 @@ fn limit_expansion(docs: &[ParsedFile], includes: &mut [Include], main: usize, d
             used
         }
     }
-    let mut cut = Cut { by_doc: &by_doc, own: &own, size: &size, cut_sites: Vec::new() };
+    let mut cut = Cut { by_doc, own: &own, size: &size, cut_sites: Vec::new() };
     cut.fit(includes, main, limit.saturating_sub(own[main]), 0);
     let mut sites = cut.cut_sites;
     sites.sort_unstable();
@@ -501,27 +506,6 @@ fn limit_expansion(docs: &[ParsedFile], includes: &mut [Include], main: usize, d
             .with_help("nginx would try to read every inclusion; an include that repeats itself (a file including another twice, at every level) grows exponentially"),
         );
     }
-}
-
-/// Directives in a document, blocks included (includes not followed).
-fn count_directives(items: &[Node]) -> u64 {
-    let mut n = 0u64;
-    let mut stack: Vec<&[Node]> = vec![items];
-    while let Some(items) = stack.pop() {
-        for node in items {
-            match node {
-                Node::Directive(d) => {
-                    n += 1;
-                    if let Some(b) = d.block() {
-                        stack.push(&b.items);
-                    }
-                }
-                Node::Orphan(b) => stack.push(&b.items),
-                _ => {}
-            }
-        }
-    }
-    n
 }
 
 /// Splits `nginx -T` output into files: `# configuration file <path>:` headers, each followed by
