@@ -14,34 +14,37 @@ use std::borrow::Cow;
 /// The location a directive sits in.
 #[derive(Clone, Debug)]
 pub(crate) struct LocationInfo<'a> {
-    pub name: Vec<u8>,
+    /// Borrowed from the source unless the word was escaped: frames clone it for every nested
+    /// block.
+    pub name: Cow<'a, [u8]>,
     pub exact: bool,
     pub regex: bool,
     pub named: bool,
     pub span: Span,
-    #[allow(dead_code)]
-    pub directive: Option<&'a Directive>,
 }
 
 impl<'a> LocationInfo<'a> {
     /// nginx's reading of `location [modifier] name` (ngx_http_core_location).
-    pub fn of(d: &'a Directive, src: &[u8], _scope: usize) -> LocationInfo<'a> {
-        let vals: Vec<Cow<[u8]>> = d.args.iter().map(|w| w.value(src)).collect();
-        let (modifier, name): (&[u8], &[u8]) = match vals.as_slice() {
-            [m, n] => (m, n),
+    pub fn of(d: &Directive, src: &'a [u8]) -> LocationInfo<'a> {
+        let (modifier, name): (Cow<'a, [u8]>, Cow<'a, [u8]>) = match &*d.args {
+            [m, n] => (m.value(src), n.value(src)),
             [one] => {
-                let modifier: &[u8] = [b"=" as &[u8], b"^~", b"~*", b"~"].into_iter().find(|m| one.starts_with(m)).unwrap_or(b"");
-                (modifier, &one[modifier.len()..])
+                let one = one.value(src);
+                let m: &'static [u8] = [b"=" as &[u8], b"^~", b"~*", b"~"].into_iter().find(|m| one.starts_with(m)).unwrap_or(b"");
+                let name = match one {
+                    Cow::Borrowed(b) => Cow::Borrowed(&b[m.len()..]),
+                    Cow::Owned(v) => Cow::Owned(v[m.len()..].to_vec()),
+                };
+                (Cow::Borrowed(m), name)
             }
-            _ => (b"", b""),
+            _ => (Cow::Borrowed(b""), Cow::Borrowed(b"")),
         };
         LocationInfo {
-            exact: modifier == b"=",
-            regex: modifier == b"~" || modifier == b"~*",
+            exact: *modifier == *b"=",
+            regex: *modifier == *b"~" || *modifier == *b"~*",
             named: name.starts_with(b"@"),
-            name: name.to_vec(),
+            name,
             span: d.name.span,
-            directive: Some(d),
         }
     }
 }
@@ -219,13 +222,13 @@ impl<'a> Checker<'a> {
                     self.emit(Diagnostic::new(codes::DUPLICATE, at, format!("duplicate \"log_format\" name \"{fmt}\"")));
                     return false;
                 }
-                self.log_formats.push(fmt);
+                self.log_formats.insert(fmt);
             }
             ("access_log", Context::Http | Context::Server | Context::Location | Context::IfInLocation | Context::LimitExcept)
                 if args.first().map(|a| &**a) != Some("off") && args.len() >= 2 =>
             {
                 let fmt = &args[1];
-                if !self.log_formats.iter().any(|f| f == fmt) {
+                if !self.log_formats.contains(&**fmt) {
                     let diag = Diagnostic::new(codes::MISSING, at, format!("unknown log format \"{fmt}\""))
                         .with_help("log formats must be defined with log_format before the access_log that uses them");
                     // A snippet may be included after the file that defines the format.
@@ -354,22 +357,19 @@ impl<'a> Checker<'a> {
     /// resolves, users it switches to. Notes, never errors: the machine decides.
     fn load_time_needs(&mut self, name: &str, args: &[Cow<str>], at: Span, ctx: Context) {
         let first = args.first().map(|a| &**a).unwrap_or("");
-        let need = match name {
+        // The key (what is needed) is checked before the note is written: most needs repeat.
+        let need: Option<(&str, &str)> = match name {
             "ssl_certificate" | "ssl_certificate_key" | "ssl_trusted_certificate" | "ssl_client_certificate"
             | "ssl_dhparam" | "ssl_crl" | "ssl_password_file" | "ssl_stapling_file" | "auth_basic_user_file"
             | "proxy_ssl_certificate" | "proxy_ssl_certificate_key" | "proxy_ssl_trusted_certificate"
             | "grpc_ssl_certificate" | "grpc_ssl_certificate_key" | "grpc_ssl_trusted_certificate"
                 if !first.contains('$') && !first.starts_with("data:") && !first.starts_with("engine:") =>
             {
-                Some((format!("file:{first}"), format!("nginx opens \"{first}\" ({name}) at load time")))
+                Some(("file", first))
             }
-            "user" if ctx == Context::Main => Some((
-                format!("user:{first}"),
-                format!("nginx switches its workers to user \"{first}\", which must exist on the machine"),
-            )),
+            "user" if ctx == Context::Main => Some(("user", first)),
             "proxy_pass" | "grpc_pass" | "fastcgi_pass" | "uwsgi_pass" | "scgi_pass" | "server" if !first.contains('$') => {
                 let host = host_of(first);
-                let is_upstream = self.upstreams.contains_key(&host.to_ascii_lowercase());
                 let is_server_entry = name == "server";
                 let named = !host.is_empty()
                     && host.parse::<std::net::IpAddr>().is_err()
@@ -378,16 +378,27 @@ impl<'a> Checker<'a> {
                     && host != "localhost"
                     && !host.contains('$');
                 // A bare name in proxy_pass may be an upstream defined later: only dotted names.
-                (named && !is_upstream && (is_server_entry && matches!(ctx, Context::Upstream | Context::StreamUpstream) || host.contains('.')))
-                    .then(|| (format!("dns:{host}"), format!("nginx resolves \"{host}\" through DNS at load time; if it does not resolve, nginx does not start")))
+                let candidate = named && (is_server_entry && matches!(ctx, Context::Upstream | Context::StreamUpstream) || host.contains('.'));
+                let is_upstream = || match host.bytes().any(|b| b.is_ascii_uppercase()) {
+                    true => self.upstreams.contains_key(&host.to_ascii_lowercase()),
+                    false => self.upstreams.contains_key(host),
+                };
+                (candidate && !is_upstream()).then_some(("dns", host))
             }
             _ => None,
         };
-        if let Some((key, message)) = need {
-            if self.noted.insert(key) {
-                self.emit(Diagnostic::new(codes::LOAD_TIME, at, message));
-            }
+        let Some((kind, what)) = need else { return };
+        let key = format!("{kind}:{what}");
+        if self.noted.contains(&key) {
+            return;
         }
+        self.noted.insert(key);
+        let message = match kind {
+            "file" => format!("nginx opens \"{what}\" ({name}) at load time"),
+            "user" => format!("nginx switches its workers to user \"{what}\", which must exist on the machine"),
+            _ => format!("nginx resolves \"{what}\" through DNS at load time; if it does not resolve, nginx does not start"),
+        };
+        self.emit(Diagnostic::new(codes::LOAD_TIME, at, message));
     }
 
     /// `server` in an upstream block: the parameters the target nginx knows.
@@ -444,26 +455,25 @@ impl<'a> Checker<'a> {
             self.emit(Diagnostic::new(codes::LOCATION, at, format!("invalid location modifier \"{}\"", args[0])));
             return false;
         }
-        let src_name = |l: &LocationInfo| String::from_utf8_lossy(&l.name).into_owned();
-        let me = LocationInfo::of(d, &[], 0);
-        // Values (not raw) matter: rebuild from the args we already unescaped.
-        let me = LocationInfo { name: location_name(args), ..me };
-        let me = LocationInfo {
-            exact: location_modifier(args) == "=",
-            regex: matches!(location_modifier(args), "~" | "~*"),
-            named: me.name.starts_with(b"@"),
-            ..me
+        let src_name = |n: &[u8]| String::from_utf8_lossy(n).into_owned();
+        // Values (not raw) matter: read from the args already unescaped.
+        let modifier = location_modifier(args);
+        let name: &[u8] = match args {
+            [_, n] => n.as_bytes(),
+            [one] => &one.as_bytes()[modifier.len()..],
+            _ => b"",
         };
+        let (exact, regex, named) = (modifier == "=", matches!(modifier, "~" | "~*"), name.starts_with(b"@"));
         if frame.ctx == Context::Location {
             if let Some(parent) = &frame.location {
-                let (child, pname) = (src_name(&me), src_name(parent));
+                let (child, pname) = (src_name(name), src_name(&parent.name));
                 let msg = if parent.exact {
                     Some(format!("location \"{child}\" cannot be inside the exact location \"{pname}\""))
                 } else if parent.named {
                     Some(format!("location \"{child}\" cannot be inside the named location \"{pname}\""))
-                } else if me.named {
+                } else if named {
                     Some(format!("named location \"{child}\" can be on the server level only"))
-                } else if !me.regex && !me.name.starts_with(&parent.name) {
+                } else if !regex && !name.starts_with(&parent.name) {
                     Some(format!("location \"{child}\" is outside location \"{pname}\""))
                 } else {
                     None
@@ -474,14 +484,14 @@ impl<'a> Checker<'a> {
                 }
             }
         }
-        if me.regex && !self.regex(at, &String::from_utf8_lossy(&me.name)) {
+        if regex && !self.regex(at, &String::from_utf8_lossy(name)) {
             return false;
         }
-        if !me.regex && !me.named {
+        if !regex && !named {
             let scope = self.block_scope_stack.last().copied().unwrap_or(usize::MAX);
-            let key = (scope, me.exact, me.name.clone());
+            let key = (scope, exact, name.to_vec());
             if let Some(&prev) = self.static_locations.get(&key) {
-                let diag = Diagnostic::new(codes::DUPLICATE, at, format!("duplicate location \"{}\"", src_name(&me)))
+                let diag = Diagnostic::new(codes::DUPLICATE, at, format!("duplicate location \"{}\"", src_name(name)))
                     .with_label(prev, "first defined here")
                     .with_phase(Phase::Locations as u8);
                 self.emit(diag);
@@ -625,7 +635,7 @@ impl<'a> Checker<'a> {
     fn zone_size(&mut self, at: Span, args: &[Cow<str>], key: &str, min: u64, what: &str) -> bool {
         let Some(arg) = args.iter().find(|a| a.starts_with(key)) else { return true };
         if let Some((zone, _)) = arg[key.len()..].split_once(':') {
-            self.zones.push(zone.to_string());
+            self.zones.insert(zone.to_string());
         }
         let size = arg[key.len()..].rsplit_once(':').map(|(_, s)| s);
         let msg = match size.map(values::size) {
@@ -754,17 +764,20 @@ impl<'a> Checker<'a> {
         let whole_http = self.whole_http();
         // Merging: a certificate (own or inherited) needs a key (own or inherited).
         let http_cert = self.http_certificate.clone();
+        // Sets, not vector scans: thousands of servers and sockets must stay linear.
         let mut unkeyed: Vec<(String, Span)> = Vec::new();
+        let mut unkeyed_at: rustc_hash::FxHashSet<Span> = Default::default();
         if let Some(c) = &http_cert {
             if !self.http_has_key {
+                unkeyed_at.insert(c.1);
                 unkeyed.push(c.clone());
             }
         }
         for s in &servers {
-            let cert = s.first_certificate.clone().or_else(|| http_cert.clone());
+            let cert = s.first_certificate.as_ref().or(http_cert.as_ref());
             if let Some(c) = cert {
-                if !s.has_key && !self.http_has_key && !unkeyed.iter().any(|u| u.1 == c.1) {
-                    unkeyed.push(c);
+                if !s.has_key && !self.http_has_key && unkeyed_at.insert(c.1) {
+                    unkeyed.push(c.clone());
                 }
             }
         }
@@ -776,24 +789,34 @@ impl<'a> Checker<'a> {
         }
         // nginx checks the default server of each ssl socket (explicit default_server, else the
         // first server listening there); other servers may lack a certificate.
+        // Per socket, in order of first ssl listen: (explicit default server, first server).
+        let mut defaults: rustc_hash::FxHashMap<&str, (Option<usize>, usize)> = Default::default();
+        for (i, s) in servers.iter().enumerate() {
+            for (sock, _, default) in &s.listens {
+                let e = defaults.entry(sock.as_str()).or_insert((None, i));
+                if *default && e.0.is_none() {
+                    e.0 = Some(i);
+                }
+            }
+        }
         let mut ssl_sockets: Vec<&str> = Vec::new();
+        let mut seen_sockets: rustc_hash::FxHashSet<&str> = Default::default();
         for s in &servers {
             for (sock, ssl, _) in &s.listens {
-                if *ssl && !ssl_sockets.contains(&sock.as_str()) {
+                if *ssl && seen_sockets.insert(sock.as_str()) {
                     ssl_sockets.push(sock);
                 }
             }
         }
-        let mut checked: Vec<usize> = Vec::new();
+        let mut checked: rustc_hash::FxHashSet<usize> = Default::default();
         for sock in ssl_sockets {
-            let on_sock = |s: &&ServerInfo| s.listens.iter().any(|l| l.0 == sock);
-            let explicit = servers.iter().position(|s| s.listens.iter().any(|l| l.0 == sock && l.2));
-            let Some(i) = explicit.or_else(|| servers.iter().position(|s| on_sock(&s))) else { continue };
+            let Some(&(explicit, first)) = defaults.get(sock) else { continue };
+            let i = explicit.unwrap_or(first);
             let s = &servers[i];
             if checked.contains(&i) || s.has_certificate || s.reject_handshake || self.http_has_cert {
                 continue;
             }
-            checked.push(i);
+            checked.insert(i);
             let at = s.span;
             let diag = Diagnostic::new(
                 codes::MISSING,
@@ -829,10 +852,10 @@ impl<'a> Checker<'a> {
                 self.emit(if whole_http { diag } else { diag.with_severity(super::snippet_severity(false)) });
             }
         }
-        let mut reported = Vec::new();
+        let mut reported: rustc_hash::FxHashSet<String> = Default::default();
         for (zone, at) in std::mem::take(&mut self.zone_uses) {
             if !self.zones.contains(&zone) && !reported.contains(&zone) {
-                reported.push(zone.clone());
+                reported.insert(zone.clone());
                 let diag = Diagnostic::new(codes::MISSING, at, format!("zero size shared memory zone \"{zone}\""))
                     .with_phase(Phase::Cycle as u8)
                     .with_help("define the zone with limit_req_zone / limit_conn_zone");
@@ -846,32 +869,32 @@ impl<'a> Checker<'a> {
     }
 
     fn conflicting_names(&mut self, servers: &[ServerInfo]) {
-        let mut seen: rustc_hash::FxHashMap<(String, String), Span> = Default::default();
+        // Keys borrow from the servers: one entry per (socket, name), no copies.
+        let mut seen: rustc_hash::FxHashMap<(&str, &str), Span> = Default::default();
         for s in servers {
-            let sockets: Vec<String> = if s.listens.is_empty() {
-                vec!["0.0.0.0:80".to_string()]
-            } else {
-                s.listens.iter().map(|l| l.0.clone()).collect()
-            };
-            for sock in &sockets {
+            let sockets: Vec<&str> = if s.listens.is_empty() { vec!["0.0.0.0:80"] } else { s.listens.iter().map(|l| l.0.as_str()).collect() };
+            for &sock in &sockets {
                 for (n, at) in &s.names {
                     if n.is_empty() || n.starts_with('~') {
                         continue;
                     }
-                    let key = (sock.clone(), n.clone());
-                    if let Some(prev) = seen.get(&key) {
-                        if prev != at {
-                            let diag = Diagnostic::new(
-                                codes::NGINX_WARNING,
-                                *at,
-                                format!("conflicting server name \"{n}\" on {sock}, ignored"),
-                            )
-                            .with_label(*prev, "first used here")
-                            .with_phase(Phase::Servers as u8);
-                            self.emit(diag);
+                    match seen.entry((sock, n.as_str())) {
+                        std::collections::hash_map::Entry::Occupied(prev) => {
+                            let prev = *prev.get();
+                            if prev != *at {
+                                let diag = Diagnostic::new(
+                                    codes::NGINX_WARNING,
+                                    *at,
+                                    format!("conflicting server name \"{n}\" on {sock}, ignored"),
+                                )
+                                .with_label(prev, "first used here")
+                                .with_phase(Phase::Servers as u8);
+                                self.emit(diag);
+                            }
                         }
-                    } else {
-                        seen.insert(key, *at);
+                        std::collections::hash_map::Entry::Vacant(v) => {
+                            v.insert(*at);
+                        }
                     }
                 }
             }
@@ -892,13 +915,14 @@ fn valid_network(s: &str) -> bool {
 }
 
 /// The host of `scheme://host:port/uri`, `host:port` or `host`.
-fn host_of(target: &str) -> String {
+fn host_of(target: &str) -> &str {
     let rest = target.split_once("://").map(|(_, r)| r).unwrap_or(target);
     let authority = rest.split('/').next().unwrap_or("");
     if authority.starts_with('[') {
-        return authority.split(']').next().map(|h| format!("{h}]")).unwrap_or_default();
+        // `[v6]` with its closing bracket, or the whole unclosed authority.
+        return authority.find(']').map_or(authority, |e| &authority[..=e]);
     }
-    authority.rsplit_once(':').map(|(h, _)| h).unwrap_or(authority).to_string()
+    authority.rsplit_once(':').map(|(h, _)| h).unwrap_or(authority)
 }
 
 /// `host:port`, `[v6]:port`.
@@ -976,14 +1000,6 @@ fn location_modifier<'s>(args: &'s [Cow<str>]) -> &'s str {
             ""
         }
         _ => "",
-    }
-}
-
-fn location_name(args: &[Cow<str>]) -> Vec<u8> {
-    match args {
-        [_, n] => n.as_bytes().to_vec(),
-        [one] => one.as_bytes()[location_modifier(args).len()..].to_vec(),
-        _ => Vec::new(),
     }
 }
 

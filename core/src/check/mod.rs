@@ -98,7 +98,7 @@ pub(crate) struct Checker<'a> {
     spec: &'a Spec,
     pub(crate) diags: Vec<Diagnostic>,
     events_seen: bool,
-    pub(crate) log_formats: Vec<String>,
+    pub(crate) log_formats: rustc_hash::FxHashSet<String>,
     pub(crate) upstreams: FxHashMap<String, Span>,
     pub(crate) listen: listen::Sockets,
     pub(crate) vars: variables::Variables,
@@ -119,7 +119,7 @@ pub(crate) struct Checker<'a> {
     /// `*_pass` targets without a port, resolved against upstream names after reading.
     pub(crate) portless: Vec<(String, Span, Span)>,
     /// Shared memory zones defined (limit_*_zone, keys_zone) and used.
-    pub(crate) zones: Vec<String>,
+    pub(crate) zones: rustc_hash::FxHashSet<String>,
     pub(crate) zone_uses: Vec<(String, Span)>,
     pub(crate) cache_uses: Vec<(String, String, Span)>,
     /// Load-time needs already noted (one note per file, name or user).
@@ -139,7 +139,7 @@ impl<'a> Checker<'a> {
             spec: &opts.spec,
             diags: Vec::new(),
             events_seen: false,
-            log_formats: vec!["combined".to_string()],
+            log_formats: ["combined".to_string()].into_iter().collect(),
             upstreams: Default::default(),
             listen: listen::Sockets::default(),
             vars: variables::Variables::default(),
@@ -154,7 +154,7 @@ impl<'a> Checker<'a> {
             anchor: None,
             portless: Vec::new(),
             noted: Default::default(),
-            zones: Vec::new(),
+            zones: Default::default(),
             zone_uses: Vec::new(),
             cache_uses: Vec::new(),
             lookups: Default::default(),
@@ -269,7 +269,7 @@ impl<'a> Checker<'a> {
             in_if_or_limit: frame.in_if_or_limit || matches!(&*name, "if" | "limit_except"),
         };
         if name == "location" {
-            inner.location = Some(handlers::LocationInfo::of(d, src, self.next_scope));
+            inner.location = Some(handlers::LocationInfo::of(d, src));
         }
         if name == "events" && ctx == Context::Main {
             self.events_seen = true;

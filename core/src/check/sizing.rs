@@ -7,6 +7,7 @@
 use super::{codes, Checker, Phase};
 use crate::report::Diagnostic;
 use crate::source::Span;
+use std::borrow::Cow;
 
 /// nginx's default bucket size: the CPU cache line (64 bytes on x86-64 and arm64).
 const CACHE_LINE: usize = 64;
@@ -24,7 +25,7 @@ fn bucket_size(value: Option<&str>) -> usize {
 }
 
 /// An http server: its span, its sockets and its exact names.
-type HttpServer = (Span, Vec<String>, Vec<(String, Span)>);
+type HttpServer<'a> = (Span, Vec<String>, Vec<(Cow<'a, str>, Span)>);
 
 struct Listening {
     /// (family/port group, address, binds separately)
@@ -35,16 +36,17 @@ impl Listening {
     /// Sockets nginx opens: per port and family, a wildcard listen takes every address that
     /// does not ask for its own `bind`.
     fn count(&self) -> usize {
-        let mut groups: Vec<&str> = self.sockets.iter().map(|s| s.0.as_str()).collect();
-        groups.sort();
-        groups.dedup();
+        // Sorted by (group, address): one pass over runs, not a filter per group.
+        let mut all: Vec<(&str, &str, bool)> = self.sockets.iter().map(|s| (s.0.as_str(), s.1.as_str(), s.2)).collect();
+        all.sort_unstable();
+        let wild = |a: &str| matches!(a, "*" | "0.0.0.0" | "[::]");
         let mut n = 0;
-        for g in groups {
-            let mut addrs: Vec<(&str, bool)> = self.sockets.iter().filter(|s| s.0 == g).map(|s| (s.1.as_str(), s.2)).collect();
-            addrs.sort();
+        for group in all.chunk_by(|a, b| a.0 == b.0) {
+            // One entry per address: the first of its run (sorted, so `bind` false before true).
+            let mut addrs: Vec<(&str, bool)> = group.iter().map(|s| (s.1, s.2)).collect();
             addrs.dedup_by(|a, b| a.0 == b.0);
-            let wildcard = addrs.iter().any(|(a, _)| *a == "*" || *a == "0.0.0.0" || *a == "[::]");
-            n += if wildcard { 1 + addrs.iter().filter(|(a, bind)| *bind && !matches!(*a, "*" | "0.0.0.0" | "[::]")).count() } else { addrs.len() };
+            let wildcard = addrs.iter().any(|(a, _)| wild(a));
+            n += if wildcard { 1 + addrs.iter().filter(|(a, bind)| *bind && !wild(a)).count() } else { addrs.len() };
         }
         n
     }
@@ -53,7 +55,7 @@ impl Listening {
 /// Listen parameters that make nginx bind the address on its own socket.
 const BINDING: [&str; 11] = ["bind", "setfib=", "fastopen=", "backlog=", "rcvbuf=", "sndbuf=", "accept_filter=", "deferred", "ipv6only=", "reuseport", "so_keepalive="];
 
-fn socket_of(module: &str, arg: &str, params: &[String]) -> (String, String, bool) {
+fn socket_of(module: &str, arg: &str, params: &[Cow<str>]) -> (String, String, bool) {
     let binds = params.iter().any(|p| BINDING.iter().any(|b| if b.ends_with('=') { p.starts_with(b) } else { p == b }));
     if arg.starts_with("unix:") {
         return (format!("{module} {arg}"), arg.to_string(), true);
@@ -89,7 +91,7 @@ impl<'a> Checker<'a> {
         let mut map_bucket: Option<String> = None;
         let mut names_bucket: Option<String> = None;
         // (map, its closing brace, key, key span)
-        let mut entries: Vec<(Span, Span, Vec<u8>, Span)> = Vec::new();
+        let mut entries: Vec<(Span, Span, Cow<[u8]>, Span)> = Vec::new();
         let mut hostname_maps: Vec<Span> = Vec::new();
         // (server, its sockets, its exact names)
         let mut http_servers: Vec<HttpServer> = Vec::new();
@@ -104,7 +106,8 @@ impl<'a> Checker<'a> {
                 let p = parents.len().checked_sub(i).and_then(|k| parents.get(k))?;
                 Some(p.name.text_in(files.bytes(p.span.file), files.text(p.span.file)))
             };
-            let args = || d.args.iter().map(|w| w.text(src).into_owned()).collect::<Vec<_>>();
+            // Borrowed from the source: only listen and bucket sizes read them.
+            let args = || d.args.iter().map(|w| w.text(src)).collect::<Vec<_>>();
             match (name.as_ref(), parent(1).as_deref(), parent(2).as_deref()) {
                 ("events", None, _) => events = Some(d.name.span),
                 ("worker_connections", Some("events"), _) => {
@@ -128,8 +131,8 @@ impl<'a> Checker<'a> {
                     server_at.entry(d.span).or_insert(http_servers.len());
                     http_servers.push((d.span, Vec::new(), Vec::new()));
                 }
-                ("map_hash_bucket_size", Some("http"), _) => map_bucket = args().first().cloned(),
-                ("server_names_hash_bucket_size", Some("http"), _) => names_bucket = args().first().cloned(),
+                ("map_hash_bucket_size", Some("http"), _) => map_bucket = args().first().map(|a| a.to_string()),
+                ("server_names_hash_bucket_size", Some("http"), _) => names_bucket = args().first().map(|a| a.to_string()),
                 (_, Some("map"), Some("http")) => {
                     if let Some(m) = parents.last() {
                         let key = d.name.value(src);
@@ -138,7 +141,7 @@ impl<'a> Checker<'a> {
                         }
                         let special = d.args.is_empty() && matches!(&*key, b"hostnames" | b"volatile") || matches!(&*key, b"default" | b"include") && d.args.len() == 1;
                         if !special && key.first() != Some(&b'~') {
-                            entries.push((m.span, m.block().and_then(|b| b.close).unwrap_or(m.span), key.into_owned(), d.name.span));
+                            entries.push((m.span, m.block().and_then(|b| b.close).unwrap_or(m.span), key, d.name.span));
                         }
                     }
                 }
@@ -146,7 +149,10 @@ impl<'a> Checker<'a> {
                     let Some(&k) = parents.last().and_then(|p| server_at.get(&p.span)) else { return };
                     let e = &mut http_servers[k];
                     for w in &d.args {
-                        let n = w.text(src).to_ascii_lowercase();
+                        let n = match w.text(src) {
+                            t if t.bytes().any(|b| b.is_ascii_uppercase()) => Cow::Owned(t.to_ascii_lowercase()),
+                            t => t,
+                        };
                         // Wildcard and regex names go to other hashes.
                         if !(n.starts_with('*') || n.starts_with('.') || n.ends_with('*') || n.starts_with('~') || n.is_empty()) {
                             e.2.push((n, w.span));
@@ -176,7 +182,7 @@ impl<'a> Checker<'a> {
             }
         }
         let shared = |sock: &String| servers_on.get(sock.as_str()).is_some_and(|&n| n > 1);
-        let names: Vec<(String, Span)> = http_servers.iter().filter(|s| s.1.iter().any(shared)).flat_map(|s| s.2.iter().cloned()).collect();
+        let names: Vec<&(Cow<str>, Span)> = http_servers.iter().filter(|s| s.1.iter().any(shared)).flat_map(|s| s.2.iter()).collect();
         let map_size = bucket_size(map_bucket.as_deref());
         let mut reported: rustc_hash::FxHashSet<Span> = Default::default();
         let hostname_maps: rustc_hash::FxHashSet<Span> = hostname_maps.into_iter().collect();
@@ -197,7 +203,7 @@ impl<'a> Checker<'a> {
             }
         }
         let names_size = bucket_size(names_bucket.as_deref());
-        if let Some((n, at)) = names.iter().find(|(n, _)| bucket_need(n.len()) > names_size) {
+        if let Some((n, at)) = names.into_iter().find(|(n, _)| bucket_need(n.len()) > names_size) {
             let need = bucket_need(n.len());
             self.emit(
                 Diagnostic::new(codes::INVALID_VALUE, *at, format!("could not build server_names_hash, you should increase server_names_hash_bucket_size: {names_size}"))
