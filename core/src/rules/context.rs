@@ -275,6 +275,10 @@ impl<'a> RuleContext<'a> {
     /// `allow`/`deny`, ...): the directives of that name at the level nearest to `block` that has
     /// any, walking out to the main level. `block` None = top level.
     pub fn effective(&self, block: Option<usize>, names: &[&str]) -> (Option<usize>, Vec<usize>) {
+        if let [name] = names {
+            let (level, found) = self.effective_one(block, name);
+            return (level, found.to_vec());
+        }
         let mut level = block;
         loop {
             let mut found: Vec<usize> = names.iter().flat_map(|n| self.children_named(level, n).iter().copied()).collect();
@@ -291,10 +295,25 @@ impl<'a> RuleContext<'a> {
         }
     }
 
+    /// [`Self::effective`] for one name, borrowed (the common case allocates nothing).
+    pub fn effective_one(&self, block: Option<usize>, name: &str) -> (Option<usize>, &[usize]) {
+        let mut level = block;
+        loop {
+            let found = self.children_named(level, name);
+            if !found.is_empty() {
+                return (level, found);
+            }
+            match level {
+                Some(l) => level = self.items[l].parent,
+                None => return (None, &[]),
+            }
+        }
+    }
+
     /// The value of a single-value directive as nginx resolves it at `block`: the nearest level
     /// that sets it.
     pub fn inherited(&self, block: Option<usize>, name: &str) -> Option<usize> {
-        self.effective(block, &[name]).1.last().copied()
+        self.effective_one(block, name).1.last().copied()
     }
 
     /// Source bytes of an item's file.

@@ -36,7 +36,7 @@ pub(super) fn streaming(cx: &RuleContext, block: Option<usize>) -> bool {
     if unseen_includes(cx, block) {
         return true;
     }
-    let (_, headers) = cx.effective(block, &["proxy_set_header"]);
+    let (_, headers) = cx.effective_one(block, "proxy_set_header");
     if headers.iter().any(|&h| cx.item(h).arg(0).eq_ignore_ascii_case("upgrade")) {
         return true;
     }

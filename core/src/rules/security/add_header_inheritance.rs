@@ -76,20 +76,23 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         if cx.inherited(Some(b), "add_header_inherit").is_some_and(|m| cx.item(m).arg(0) == "merge") {
             continue;
         }
-        let own_names: Vec<String> = own.iter().map(|&c| cx.item(c).arg(0).to_ascii_lowercase()).collect();
-        let (level, outer) = cx.effective(blk.parent, &["add_header"]);
+        // Allocation-free until something is lost: most blocks with add_header drop nothing.
+        let (level, outer) = cx.effective_one(blk.parent, "add_header");
         let mut lost: Vec<usize> = Vec::new();
-        let mut names: Vec<String> = Vec::new();
-        for o in outer {
-            let n = cx.item(o).arg(0).to_ascii_lowercase();
-            if SECURITY_HEADERS.contains(&n.as_str()) && !own_names.contains(&n) && !names.iter().any(|x| x.eq_ignore_ascii_case(&n)) {
-                names.push(cx.item(o).arg(0).to_string());
+        for &o in outer {
+            let n = cx.item(o).arg(0);
+            let security = SECURITY_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(n));
+            if security
+                && !own.iter().any(|&c| cx.item(c).arg(0).eq_ignore_ascii_case(n))
+                && !lost.iter().any(|&x| cx.item(x).arg(0).eq_ignore_ascii_case(n))
+            {
                 lost.push(o);
             }
         }
         if lost.is_empty() {
             continue;
         }
+        let names: Vec<&str> = lost.iter().map(|&o| cx.item(o).arg(0)).collect();
         let here = level_label(cx, Some(b));
         let there = level_label(cx, level);
         let plural = if names.len() == 1 { "" } else { "s" };

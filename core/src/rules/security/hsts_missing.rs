@@ -81,7 +81,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         if !tls || rejects || super::opaque(cx, s, true) {
             continue;
         }
-        let (_, effective) = cx.effective(Some(s), &["add_header"]);
+        let (_, effective) = cx.effective_one(Some(s), "add_header");
         let inside = cx.descendants(s).into_iter();
         let hsts: Vec<(usize, String)> =
             effective.iter().copied().chain(inside).filter_map(|j| hsts_value(cx, j).map(|v| (j, v))).collect();
