@@ -648,3 +648,63 @@ fn pathological_regexes_in_location_map_and_if() {
     let c = ngxlint::compare(&fb, mb, &files, main, &ngxlint::CompareOptions::default());
     assert!(c.assessment().findings.iter().any(|f| f.rule == "regex-cost"), "{:?}", c.assessment().findings);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Wide configurations: the post-read checks (certificates per ssl socket, server names per
+// socket, zones) look things up in sets; scanning lists made 40,000 servers take minutes.
+
+#[test]
+fn forty_thousand_servers_with_their_own_sockets_names_and_zones() {
+    let n = 40_000;
+    let mut conf = String::from("events {}\nhttp {\n");
+    for i in 0..n {
+        // Every server: its own ssl port and no certificate (nginx refuses the default server
+        // of each ssl socket), its own name, and an undefined zone.
+        conf.push_str(&format!(
+            " server {{ listen {}  ssl; server_name s{i}.example; limit_req zone=z{i}; ssl_certificate_key k.pem; }}\n",
+            10_000 + i
+        ));
+    }
+    conf.push_str(" server { listen 80; server_name s0.example; }\n server { listen 80; server_name s0.example; }\n}\n");
+    let a = robust("wide.conf", conf.as_bytes(), &Options::default());
+    let count = |m: &str| a.diagnostics().iter().filter(|d| d.message.contains(m)).count();
+    assert_eq!(count("no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive"), n);
+    assert_eq!(count("zero size shared memory zone"), n);
+    assert_eq!(count("conflicting server name \"s0.example\" on 0.0.0.0:80"), 1);
+}
+
+#[test]
+fn twenty_thousand_locations_regexes_and_suppressions_in_one_server() {
+    let n = 20_000;
+    let mut conf = String::from("events {}\nhttp {\n");
+    // 20,000 log formats, the last one used.
+    for i in 0..n {
+        conf.push_str(&format!(" log_format f{i} '$remote_addr {i}';\n"));
+    }
+    conf.push_str(&format!(" access_log /var/log/a f{};\n", n - 1));
+    // One server: distinct regex locations, one repeated pattern (shadowed), and suppressed
+    // findings: each location drops the server's security header (SEC010), and says so.
+    conf.push_str(" server { listen 80; server_name a.example; add_header X-Frame-Options DENY;\n");
+    conf.push_str("  location ~ ^/dup/ { return 200; }\n");
+    for i in 0..n {
+        conf.push_str(&format!("  location ~ ^/r{i}/(.*)$ {{ return 200 $1; }}\n"));
+        conf.push_str(&format!("  # ngxlint: ignore[SEC010] reviewed\n  location /s{i}/ {{ add_header X-A b; }}\n"));
+    }
+    conf.push_str("  location ~ ^/dup/ { return 204; }\n }\n");
+    // Another server: a catch-all regex before 20,000 prefixes, each one shadowed (and each
+    // proof cross-checked with the router).
+    conf.push_str(" server { listen 80; server_name b.example;\n  location ~ ^/ { return 200; }\n");
+    for i in 0..n {
+        conf.push_str(&format!("  location /p{i} {{ return 204; }}\n"));
+    }
+    conf.push_str(" }\n}\n");
+    let a = robust("locations.conf", conf.as_bytes(), &Options::default());
+    let count = |code: &str| a.diagnostics().iter().filter(|d| d.code == code).count();
+    assert_eq!(count("SEC010"), 0, "every SEC010 finding is suppressed");
+    assert_eq!(count("LNT002"), 0, "every suppression is used");
+    assert!(a.first_error().is_none(), "{:?}", a.first_error());
+    let shadowed: Vec<&str> = a.diagnostics().iter().filter(|d| d.code == "AVL001").map(|d| d.message.as_str()).collect();
+    assert_eq!(shadowed.len(), n + 1);
+    assert_eq!(shadowed.iter().filter(|m| m.contains("has the same pattern")).count(), 1);
+    assert_eq!(shadowed.iter().filter(|m| m.contains("regexes win over prefixes")).count(), n);
+}

@@ -14,6 +14,8 @@
 //! `.`/`..` resolved).
 
 use super::{Location, Model, Modifier, Server, ServerName};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::rc::Rc;
 use serde::Serialize;
 
 /// A request to route.
@@ -203,29 +205,33 @@ struct NameTables {
 
 fn name_tables(model: &Model, servers: &[usize]) -> NameTables {
     let mut t = NameTables { exact: Vec::new(), prefix: Vec::new(), suffix: Vec::new(), regex: Vec::new() };
+    // What each table holds, for the "first registration wins" test (a scan per name made a
+    // socket of thousands of servers quadratic).
+    let (mut exact, mut prefix, mut suffix): (FxHashSet<&str>, FxHashSet<&str>, FxHashSet<&str>) = Default::default();
     let implicit = [ServerName::Exact(String::new())];
     for &i in servers {
         let names: &[ServerName] = if model.servers[i].names.is_empty() { &implicit } else { &model.servers[i].names };
         for n in names {
-            let taken = |v: &Vec<(String, usize)>, k: &str| v.iter().any(|(x, _)| x == k);
             match n {
                 ServerName::Exact(e) => {
-                    if !taken(&t.exact, e) {
+                    if exact.insert(e) {
                         t.exact.push((e.clone(), i));
                     }
                 }
-                ServerName::Prefix { suffix, dot_form } => {
-                    let bare = &suffix[1..];
-                    if taken(&t.prefix, suffix) || (*dot_form && taken(&t.exact, bare)) {
+                ServerName::Prefix { suffix: sfx, dot_form } => {
+                    let bare = &sfx[1..];
+                    if prefix.contains(sfx.as_str()) || (*dot_form && exact.contains(bare)) {
                         continue;
                     }
-                    t.prefix.push((suffix.clone(), i));
+                    prefix.insert(sfx);
+                    t.prefix.push((sfx.clone(), i));
                     if *dot_form {
+                        exact.insert(bare);
                         t.exact.push((bare.to_string(), i));
                     }
                 }
                 ServerName::Suffix(p) => {
-                    if !taken(&t.suffix, p) {
+                    if suffix.insert(p) {
                         t.suffix.push((p.clone(), i));
                     }
                 }
@@ -236,125 +242,204 @@ fn name_tables(model: &Model, servers: &[usize]) -> NameTables {
     t
 }
 
-fn find_server(model: &Model, servers: &[usize], host: &str, notes: &mut Vec<String>) -> Option<(usize, ServerMatch)> {
-    let t = name_tables(model, servers);
-    if let Some((_, i)) = t.exact.iter().find(|(n, _)| n == host) {
-        return Some((*i, ServerMatch::ExactName));
-    }
-    if host.is_empty() {
-        // Without a Host only the name "" matches; wildcards and regexes are not tried.
-        return None;
-    }
-    if let Some((_, i)) = t.prefix.iter().filter(|(s, _)| host.ends_with(s.as_str())).max_by_key(|(s, _)| s.len()) {
-        return Some((*i, ServerMatch::WildcardPrefix));
-    }
-    if let Some((_, i)) = t.suffix.iter().filter(|(p, _)| host.starts_with(p.as_str())).max_by_key(|(p, _)| p.len()) {
-        return Some((*i, ServerMatch::WildcardSuffix));
-    }
-    for (r, i) in &t.regex {
-        match regex(r, true) {
-            Ok(re) if re.is_match(host) => return Some((*i, ServerMatch::Regex)),
-            Ok(_) => {}
-            Err(e) => notes.push(e),
-        }
-    }
-    None
+/// Routes requests through one model. Callers that ask many questions (a rule cross-checking
+/// thousands of proofs) keep one: each socket's servers and name table, each location level's
+/// exact and prefix index (nginx's static location tree, in effect) and every compiled regex are
+/// worked out once, so a request costs a few lookups rather than a scan of every server and
+/// location. [`route`] is a router for one request.
+pub struct Router<'m> {
+    model: &'m Model,
+    sockets: FxHashMap<(String, u16), Rc<Socket>>,
+    /// By the address of a level's first location.
+    levels: FxHashMap<usize, Rc<LevelIndex<'m>>>,
+    /// By the address of the location, or the server-name pattern.
+    location_regexes: FxHashMap<usize, Result<regex_lite::Regex, String>>,
+    name_regexes: FxHashMap<String, Result<regex_lite::Regex, String>>,
 }
 
-/// One level of ngx_http_core_find_location. Returns true when the search stops (an exact match,
-/// or a regex match at some level).
-fn find_location(
-    locs: &[Location],
-    uri: &[u8],
-    regex_parent: bool,
-    path: &mut Vec<usize>,
-    chain: &mut Vec<Vec<usize>>,
-    notes: &mut Vec<String>,
-) -> bool {
-    let mut best: Option<usize> = None;
-    for (i, l) in locs.iter().enumerate() {
-        if regex_parent {
-            // nginx builds no static location tree under a regex location.
-            break;
+struct Socket {
+    default: Option<usize>,
+    names: NameTables,
+    /// Exact names, first registration.
+    exact: FxHashMap<String, usize>,
+}
+
+struct LevelIndex<'m> {
+    /// The first exact location of each pattern.
+    exact: FxHashMap<&'m [u8], usize>,
+    /// The first prefix (or `^~`) location of each pattern, and the distinct lengths, longest
+    /// first.
+    prefix: FxHashMap<&'m [u8], usize>,
+    prefix_lens: Vec<usize>,
+    regexes: Vec<usize>,
+}
+
+impl<'m> LevelIndex<'m> {
+    fn new(locs: &'m [Location]) -> LevelIndex<'m> {
+        let mut idx = LevelIndex { exact: Default::default(), prefix: Default::default(), prefix_lens: Vec::new(), regexes: Vec::new() };
+        for (i, l) in locs.iter().enumerate() {
+            match l.modifier {
+                Modifier::Exact => {
+                    idx.exact.entry(l.pattern.as_bytes()).or_insert(i);
+                }
+                Modifier::Prefix | Modifier::PrefixNoRegex => {
+                    idx.prefix.entry(l.pattern.as_bytes()).or_insert(i);
+                    idx.prefix_lens.push(l.pattern.len());
+                }
+                Modifier::Regex | Modifier::RegexCaseless => idx.regexes.push(i),
+                Modifier::Named => {}
+            }
         }
-        match l.modifier {
-            Modifier::Exact if uri == l.pattern.as_bytes() => {
+        idx.prefix_lens.sort_unstable_by(|a, b| b.cmp(a));
+        idx.prefix_lens.dedup();
+        idx
+    }
+}
+
+impl<'m> Router<'m> {
+    pub fn new(model: &'m Model) -> Router<'m> {
+        Router { model, sockets: Default::default(), levels: Default::default(), location_regexes: Default::default(), name_regexes: Default::default() }
+    }
+
+    /// Routes a request.
+    pub fn route(&mut self, req: &Request) -> Route {
+        let mut notes = Vec::new();
+        let uri = match normalize_uri_bytes(&req.uri) {
+            Ok(u) => u,
+            Err(e) => {
+                notes.push(format!("{e}: nginx answers 400"));
+                return Route { server: None, server_match: None, locations: Vec::new(), normalized_uri: String::new(), notes };
+            }
+        };
+        let normalized_uri = String::from_utf8_lossy(&uri).into_owned();
+        if let Err(e) = validate_host(&req.host) {
+            notes.push(e);
+            return Route { server: None, server_match: None, locations: Vec::new(), normalized_uri, notes };
+        }
+        let socket = self.socket(req);
+        let host = normalize_host(&req.host);
+        let chosen = self.find_server(&socket, &host, &mut notes).or(socket.default.map(|d| (d, ServerMatch::DefaultServer)));
+        let Some((server, how)) = chosen else {
+            notes.push(format!("no server listens on {}:{}: the connection is refused", req.addr, req.port));
+            return Route { server: None, server_match: None, locations: Vec::new(), normalized_uri, notes };
+        };
+        let mut chain = Vec::new();
+        let model = self.model;
+        self.find_location(&model.servers[server].locations, &uri, false, &mut Vec::new(), &mut chain, &mut notes);
+        notes.sort();
+        notes.dedup();
+        Route { server: Some(server), server_match: Some(how), locations: chain, normalized_uri, notes }
+    }
+
+    fn socket(&mut self, req: &Request) -> Rc<Socket> {
+        let model = self.model;
+        self.sockets
+            .entry((req.addr.clone(), req.port))
+            .or_insert_with(|| {
+                let (servers, default) = socket_servers(model, req);
+                let names = name_tables(model, &servers);
+                let mut exact = FxHashMap::default();
+                for (n, i) in &names.exact {
+                    exact.entry(n.clone()).or_insert(*i);
+                }
+                Rc::new(Socket { default, names, exact })
+            })
+            .clone()
+    }
+
+    fn find_server(&mut self, socket: &Socket, host: &str, notes: &mut Vec<String>) -> Option<(usize, ServerMatch)> {
+        let t = &socket.names;
+        if let Some(&i) = socket.exact.get(host) {
+            return Some((i, ServerMatch::ExactName));
+        }
+        if host.is_empty() {
+            // Without a Host only the name "" matches; wildcards and regexes are not tried.
+            return None;
+        }
+        if let Some((_, i)) = t.prefix.iter().filter(|(s, _)| host.ends_with(s.as_str())).max_by_key(|(s, _)| s.len()) {
+            return Some((*i, ServerMatch::WildcardPrefix));
+        }
+        if let Some((_, i)) = t.suffix.iter().filter(|(p, _)| host.starts_with(p.as_str())).max_by_key(|(p, _)| p.len()) {
+            return Some((*i, ServerMatch::WildcardSuffix));
+        }
+        for (r, i) in &t.regex {
+            match self.name_regexes.entry(r.clone()).or_insert_with(|| regex(r, true)) {
+                Ok(re) if re.is_match(host) => return Some((*i, ServerMatch::Regex)),
+                Ok(_) => {}
+                Err(e) => notes.push(e.clone()),
+            }
+        }
+        None
+    }
+
+    /// One level of ngx_http_core_find_location. Returns true when the search stops (an exact
+    /// match, or a regex match at some level).
+    fn find_location(
+        &mut self,
+        locs: &'m [Location],
+        uri: &[u8],
+        regex_parent: bool,
+        path: &mut Vec<usize>,
+        chain: &mut Vec<Vec<usize>>,
+        notes: &mut Vec<String>,
+    ) -> bool {
+        if locs.is_empty() {
+            return false;
+        }
+        let idx = self.levels.entry(locs.as_ptr() as usize).or_insert_with(|| Rc::new(LevelIndex::new(locs))).clone();
+        let mut best: Option<usize> = None;
+        // nginx builds no static location tree under a regex location.
+        if !regex_parent {
+            if let Some(&i) = idx.exact.get(uri) {
                 path.push(i);
                 chain.push(path.clone());
                 path.pop();
                 return true;
             }
-            Modifier::Prefix | Modifier::PrefixNoRegex
-                if uri.starts_with(l.pattern.as_bytes()) && best.map_or(true, |b| l.pattern.len() > locs[b].pattern.len()) =>
-            {
-                best = Some(i);
-            }
-            _ => {}
+            best = idx.prefix_lens.iter().filter(|&&n| n <= uri.len()).find_map(|&n| idx.prefix.get(&uri[..n]).copied());
         }
-    }
-    let depth = chain.len();
-    let mut noregex = false;
-    if let Some(b) = best {
-        path.push(b);
-        chain.push(path.clone());
-        noregex = locs[b].modifier == Modifier::PrefixNoRegex;
-        let stop = find_location(&locs[b].children, uri, false, path, chain, notes);
-        path.pop();
-        if stop {
-            return true;
-        }
-    }
-    if noregex {
-        return false;
-    }
-    let text = latin1(uri);
-    for (i, l) in locs.iter().enumerate() {
-        if !l.modifier.is_regex() {
-            continue;
-        }
-        match regex(&latin1(l.pattern.as_bytes()), l.modifier == Modifier::RegexCaseless) {
-            Ok(re) if re.is_match(&text) => {
-                chain.truncate(depth);
-                path.push(i);
-                chain.push(path.clone());
-                find_location(&l.children, uri, true, path, chain, notes);
-                path.pop();
+        let depth = chain.len();
+        let mut noregex = false;
+        if let Some(b) = best {
+            path.push(b);
+            chain.push(path.clone());
+            noregex = locs[b].modifier == Modifier::PrefixNoRegex;
+            let stop = self.find_location(&locs[b].children, uri, false, path, chain, notes);
+            path.pop();
+            if stop {
                 return true;
             }
-            Ok(_) => {}
-            Err(e) => notes.push(e),
         }
+        if noregex {
+            return false;
+        }
+        let text = latin1(uri);
+        for &i in &idx.regexes {
+            let l = &locs[i];
+            let compiled = self
+                .location_regexes
+                .entry(l as *const Location as usize)
+                .or_insert_with(|| regex(&latin1(l.pattern.as_bytes()), l.modifier == Modifier::RegexCaseless));
+            match compiled {
+                Ok(re) if re.is_match(&text) => {
+                    chain.truncate(depth);
+                    path.push(i);
+                    chain.push(path.clone());
+                    self.find_location(&l.children, uri, true, path, chain, notes);
+                    path.pop();
+                    return true;
+                }
+                Ok(_) => {}
+                Err(e) => notes.push(e.clone()),
+            }
+        }
+        false
     }
-    false
 }
 
 /// Routes a request through the model.
 pub fn route(model: &Model, req: &Request) -> Route {
-    let mut notes = Vec::new();
-    let uri = match normalize_uri_bytes(&req.uri) {
-        Ok(u) => u,
-        Err(e) => {
-            notes.push(format!("{e}: nginx answers 400"));
-            return Route { server: None, server_match: None, locations: Vec::new(), normalized_uri: String::new(), notes };
-        }
-    };
-    let normalized_uri = String::from_utf8_lossy(&uri).into_owned();
-    if let Err(e) = validate_host(&req.host) {
-        notes.push(e);
-        return Route { server: None, server_match: None, locations: Vec::new(), normalized_uri, notes };
-    }
-    let (servers, default) = socket_servers(model, req);
-    let host = normalize_host(&req.host);
-    let chosen = find_server(model, &servers, &host, &mut notes).or(default.map(|d| (d, ServerMatch::DefaultServer)));
-    let Some((server, how)) = chosen else {
-        notes.push(format!("no server listens on {}:{}: the connection is refused", req.addr, req.port));
-        return Route { server: None, server_match: None, locations: Vec::new(), normalized_uri, notes };
-    };
-    let mut chain = Vec::new();
-    find_location(&model.servers[server].locations, &uri, false, &mut Vec::new(), &mut chain, &mut notes);
-    notes.sort();
-    notes.dedup();
-    Route { server: Some(server), server_match: Some(how), locations: chain, normalized_uri, notes }
+    Router::new(model).route(req)
 }
 
 #[cfg(test)]

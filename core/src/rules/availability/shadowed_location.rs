@@ -2,6 +2,7 @@ use crate::declare_rule;
 use crate::model::{Location, Modifier};
 use crate::rules::{Findings, RuleContext};
 use crate::source::Span;
+use rustc_hash::FxHashMap;
 
 declare_rule! {
     /// A location can never be selected: every URI that could reach it is provably taken by
@@ -78,11 +79,6 @@ fn end_independent(pattern: &str) -> bool {
     !pattern.contains('$') && !["\\b", "\\B", "\\z", "\\Z", "\\G", "(?=", "(?!", "(?<"].iter().any(|s| pattern.contains(s))
 }
 
-/// True when `pattern` matches every string that starts with `prefix`.
-fn covers(pattern: &str, caseless: bool, prefix: &str) -> bool {
-    end_independent(pattern) && compile(pattern, caseless).is_some_and(|re| re.is_match(prefix))
-}
-
 /// A top-level `|` (outside groups and classes) makes anchors and literal prefixes meaningless.
 pub(super) fn has_top_level_alternation(pattern: &str) -> bool {
     let b = pattern.as_bytes();
@@ -143,35 +139,174 @@ fn start_independent(pattern: &str) -> bool {
     !pattern.contains('^') && !["\\A", "\\b", "\\B", "\\G", "(?<"].iter().any(|s| pattern.contains(s))
 }
 
-/// A location whose subtree could stop the search (nested exact or regex locations).
-fn has_stoppers(l: &Location) -> bool {
-    l.children.iter().any(|c| matches!(c.modifier, Modifier::Exact) || c.modifier.is_regex() || has_stoppers(c))
-}
-
 struct Shadow {
     by: Span,
     why: String,
 }
 
-/// `path`: the levels from the server down to the location's own level, each with the index
+/// What one level's locations are, worked out once per level: pairs of locations are only
+/// compared where a cheap necessary condition holds, so a level of thousands of locations is not
+/// quadratic in regex compilations or string building.
+struct Level<'m> {
+    locs: &'m [Location],
+    regexes: Vec<Option<RegexFacts>>,
+    /// Earlier regexes with the same (pattern, caseless), by pattern.
+    by_pattern: FxHashMap<&'m str, Vec<usize>>,
+    /// End-independent regexes (the only ones that can cover other patterns), in three groups by
+    /// what every one of their matches holds: anchored with a literal prefix (by that prefix,
+    /// ASCII-lowercased, with the distinct prefix lengths), floating with a literal run, or
+    /// neither (always candidates).
+    anchored: FxHashMap<String, Vec<usize>>,
+    anchored_lens: Vec<usize>,
+    floating: Vec<usize>,
+    opaque: Vec<usize>,
+    /// Prefix and `^~` locations: the first of each pattern, and the distinct pattern lengths.
+    prefixes: FxHashMap<&'m str, usize>,
+    prefix_lens: Vec<usize>,
+}
+
+struct RegexFacts {
+    caseless: bool,
+    end_independent: bool,
+    start_independent: bool,
+    /// `literal_prefix` of the pattern, and of an unanchored pattern its `literal_run`.
+    prefix: Option<String>,
+    run: Option<String>,
+    /// The lowercased literal every match holds (prefix for anchored, run for floating), for
+    /// candidate filtering; None when there is none usable (empty or not ASCII).
+    key: Option<String>,
+    compiled: std::cell::OnceCell<Option<regex_lite::Regex>>,
+}
+
+impl<'m> Level<'m> {
+    fn new(locs: &'m [Location]) -> Level<'m> {
+        let mut level = Level {
+            locs,
+            regexes: Vec::with_capacity(locs.len()),
+            by_pattern: Default::default(),
+            anchored: Default::default(),
+            anchored_lens: Vec::new(),
+            floating: Vec::new(),
+            opaque: Vec::new(),
+            prefixes: Default::default(),
+            prefix_lens: Vec::new(),
+        };
+        for (i, l) in locs.iter().enumerate() {
+            if matches!(l.modifier, Modifier::Prefix | Modifier::PrefixNoRegex) {
+                level.prefixes.entry(l.pattern.as_str()).or_insert(i);
+                level.prefix_lens.push(l.pattern.len());
+            }
+            if !l.modifier.is_regex() {
+                level.regexes.push(None);
+                continue;
+            }
+            let pattern = l.pattern.as_str();
+            let prefix = literal_prefix(pattern);
+            let run = literal_run(pattern);
+            let anchored = pattern.starts_with('^');
+            let key = if anchored { prefix.as_ref() } else { run.as_ref() }
+                .filter(|k| !k.is_empty() && k.is_ascii())
+                .map(|k| k.to_ascii_lowercase());
+            let facts = RegexFacts {
+                caseless: l.modifier == Modifier::RegexCaseless,
+                end_independent: end_independent(pattern),
+                start_independent: start_independent(pattern),
+                prefix,
+                run,
+                key,
+                compiled: Default::default(),
+            };
+            level.by_pattern.entry(pattern).or_default().push(i);
+            if facts.end_independent {
+                match (&facts.key, anchored) {
+                    (Some(k), true) => {
+                        level.anchored_lens.push(k.len());
+                        level.anchored.entry(k.clone()).or_default().push(i);
+                    }
+                    (Some(_), false) => level.floating.push(i),
+                    (None, _) => level.opaque.push(i),
+                }
+            }
+            level.regexes.push(Some(facts));
+        }
+        for lens in [&mut level.anchored_lens, &mut level.prefix_lens] {
+            lens.sort_unstable();
+            lens.dedup();
+        }
+        level
+    }
+
+    /// The regex location `s` matches every string that starts with `prefix` (compiled once).
+    fn covers(&self, s: usize, prefix: &str) -> bool {
+        let Some(f) = &self.regexes[s] else { return false };
+        f.end_independent && f.compiled.get_or_init(|| compile(&self.locs[s].pattern, f.caseless)).as_ref().is_some_and(|re| re.is_match(prefix))
+    }
+
+    /// Regex locations before `before` that could match one of `texts` (a superset, in order):
+    /// an anchored literal prefix must start a text, a floating literal run must occur in one.
+    fn candidates(&self, before: usize, texts: &[&str]) -> Vec<usize> {
+        let lower: Vec<String> = texts.iter().map(|t| t.to_ascii_lowercase()).collect();
+        let mut out: Vec<usize> = self.opaque.iter().copied().take_while(|&s| s < before).collect();
+        for t in &lower {
+            for &len in self.anchored_lens.iter().take_while(|&&n| n <= t.len()) {
+                if let Some(hits) = t.get(..len).and_then(|p| self.anchored.get(p)) {
+                    out.extend(hits.iter().copied().take_while(|&s| s < before));
+                }
+            }
+        }
+        for &s in self.floating.iter().take_while(|&&s| s < before) {
+            let key = self.regexes[s].as_ref().and_then(|f| f.key.as_deref()).unwrap_or("");
+            if lower.iter().any(|t| memchr::memmem::find(t.as_bytes(), key.as_bytes()).is_some()) {
+                out.push(s);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// The first prefix (or `^~`) location longer than `min` whose pattern starts `p`.
+    fn longer_prefix_of(&self, p: &str, min: usize) -> Option<usize> {
+        self.prefix_lens
+            .iter()
+            .filter(|&&n| n > min && n <= p.len())
+            .filter_map(|&n| p.get(..n).and_then(|q| self.prefixes.get(q)).copied())
+            .min()
+    }
+}
+
+/// A location whose subtree could stop the search (nested exact or regex locations).
+fn has_stoppers(l: &Location) -> bool {
+    l.children.iter().any(|c| matches!(c.modifier, Modifier::Exact) || c.modifier.is_regex() || has_stoppers(c))
+}
+
+/// `levels`: the levels from the server down to the location's own level, each with the index
 /// of the location taken at that level.
-fn shadow_of(levels: &[(&[Location], usize)]) -> Option<Shadow> {
-    let (own, i) = *levels.last()?;
-    let l = &own[i];
+fn shadow_of(levels: &[(Level, usize)]) -> Option<Shadow> {
+    let (own, i) = levels.last().map(|(l, i)| (l, *i))?;
+    let l = &own.locs[i];
     match l.modifier {
         Modifier::Regex | Modifier::RegexCaseless => {
-            let caseless = l.modifier == Modifier::RegexCaseless;
-            for s in &own[..i] {
-                if !s.modifier.is_regex() {
-                    continue;
-                }
-                let s_caseless = s.modifier == Modifier::RegexCaseless;
+            let facts = own.regexes[i].as_ref()?;
+            let caseless = facts.caseless;
+            let prefix = facts.prefix.as_deref();
+            let run = facts.run.as_deref().filter(|q| !q.is_empty());
+            // The same pattern, or an end-independent regex whose literal fits one of ours.
+            let same = own.by_pattern.get(l.pattern.as_str()).map(Vec::as_slice).unwrap_or(&[]);
+            let texts: Vec<&str> = prefix.into_iter().chain(run).collect();
+            let mut order: Vec<usize> = same.iter().copied().take_while(|&s| s < i).collect();
+            order.extend(own.candidates(i, &texts));
+            order.sort_unstable();
+            order.dedup();
+            for s_i in order {
+                let (s, Some(sf)) = (&own.locs[s_i], own.regexes[s_i].as_ref()) else { continue };
+                let s_caseless = sf.caseless;
                 if s.pattern == l.pattern && (s_caseless || !caseless) {
                     return Some(Shadow { by: s.span, why: format!("the earlier `{}` has the same pattern", s.label()) });
                 }
-                if let Some(q) = literal_prefix(&l.pattern) {
+                if let Some(q) = prefix {
                     let case_ok = s_caseless || !caseless || !q.chars().any(|c| c.is_alphabetic());
-                    if case_ok && covers(&s.pattern, s_caseless, &q) {
+                    if case_ok && own.covers(s_i, q) {
                         return Some(Shadow {
                             by: s.span,
                             why: format!("every URI it matches starts with \"{q}\", and the earlier `{}` matches all of those", s.label()),
@@ -181,9 +316,9 @@ fn shadow_of(levels: &[(&[Location], usize)]) -> Option<Shadow> {
                 // Unanchored on both sides: every match of the later regex contains its leading
                 // literal; an earlier regex that depends on neither end and matches that literal
                 // matches every such URI (`~ /\.` before `~ /\.well-known/`).
-                if let Some(q) = literal_run(&l.pattern).filter(|q| !q.is_empty()) {
+                if let Some(q) = run {
                     let case_ok = s_caseless || !caseless || !q.chars().any(|c| c.is_alphabetic());
-                    if case_ok && start_independent(&s.pattern) && covers(&s.pattern, s_caseless, &q) {
+                    if case_ok && sf.start_independent && own.covers(s_i, q) {
                         return Some(Shadow {
                             by: s.span,
                             why: format!("every URI it matches contains \"{q}\", and the earlier `{}` matches any URI containing that", s.label()),
@@ -196,21 +331,17 @@ fn shadow_of(levels: &[(&[Location], usize)]) -> Option<Shadow> {
         Modifier::Prefix | Modifier::PrefixNoRegex | Modifier::Exact => {
             let p = &l.pattern;
             // A longer sibling prefix of an enclosing location takes every URI reaching here.
-            for &(sibs, a) in &levels[..levels.len() - 1] {
-                let anc = &sibs[a];
+            for (sibs, a) in &levels[..levels.len() - 1] {
+                let a = *a;
+                let anc = &sibs.locs[a];
                 if !matches!(anc.modifier, Modifier::Prefix | Modifier::PrefixNoRegex) {
                     continue;
                 }
-                for b in sibs.iter() {
-                    if matches!(b.modifier, Modifier::Prefix | Modifier::PrefixNoRegex)
-                        && b.pattern.len() > anc.pattern.len()
-                        && p.starts_with(b.pattern.as_str())
-                    {
-                        return Some(Shadow {
-                            by: b.span,
-                            why: format!("every URI it could get selects the longer `{}` instead of the enclosing `{}`", b.label(), anc.label()),
-                        });
-                    }
+                if let Some(b) = sibs.longer_prefix_of(p, anc.pattern.len()).map(|b| &sibs.locs[b]) {
+                    return Some(Shadow {
+                        by: b.span,
+                        why: format!("every URI it could get selects the longer `{}` instead of the enclosing `{}`", b.label(), anc.label()),
+                    });
                 }
             }
             if l.modifier != Modifier::Prefix || has_stoppers(l) {
@@ -219,15 +350,16 @@ fn shadow_of(levels: &[(&[Location], usize)]) -> Option<Shadow> {
             // Regexes of its own level, then of enclosing levels: a level's regexes run unless the
             // location taken there is `^~`; a regex location taken ends the search.
             for k in (0..levels.len()).rev() {
-                let (sibs, a) = levels[k];
-                if sibs[a].modifier.is_regex() {
+                let (sibs, a) = (&levels[k].0, levels[k].1);
+                if sibs.locs[a].modifier.is_regex() {
                     break;
                 }
-                if sibs[a].modifier == Modifier::PrefixNoRegex {
+                if sibs.locs[a].modifier == Modifier::PrefixNoRegex {
                     continue;
                 }
-                for s in sibs.iter().filter(|s| s.modifier.is_regex()) {
-                    if covers(&s.pattern, s.modifier == Modifier::RegexCaseless, p) {
+                for s_i in sibs.candidates(sibs.locs.len(), &[p]) {
+                    if sibs.covers(s_i, p) {
+                        let s = &sibs.locs[s_i];
                         return Some(Shadow {
                             by: s.span,
                             why: format!("every URI starting with \"{p}\" matches `{}`, and regexes win over prefixes without ^~", s.label()),
@@ -241,27 +373,29 @@ fn shadow_of(levels: &[(&[Location], usize)]) -> Option<Shadow> {
     }
 }
 
-fn find(locs: &[Location], span: Span) -> Option<&Location> {
-    locs.iter().find_map(|l| if l.span == span { Some(l) } else { find(&l.children, span) })
-}
-
-fn walk<'m>(levels: &mut Vec<(&'m [Location], usize)>, locs: &'m [Location], found: &mut Vec<(Span, String, Shadow)>) {
-    for i in 0..locs.len() {
-        levels.push((locs, i));
-        if let Some(s) = shadow_of(levels) {
-            found.push((locs[i].span, locs[i].label(), s));
-        } else {
-            walk(levels, &locs[i].children, found);
-        }
-        levels.pop();
+fn walk<'m>(levels: &mut Vec<(Level<'m>, usize)>, locs: &'m [Location], found: &mut Vec<(&'m Location, Shadow)>) {
+    if locs.is_empty() {
+        return;
     }
+    levels.push((Level::new(locs), 0));
+    for (i, l) in locs.iter().enumerate() {
+        if let Some(top) = levels.last_mut() {
+            top.1 = i;
+        }
+        if let Some(s) = shadow_of(levels) {
+            found.push((l, s));
+        } else {
+            walk(levels, &l.children, found);
+        }
+    }
+    levels.pop();
 }
 
 /// Cross-checks a proof with the router: requests for URIs the location could get (its prefix,
 /// and longer ones) must land elsewhere. False when one lands in it; true when no such request
 /// can be built (no name or socket to address the server with).
-fn confirmed(cx: &RuleContext, server: usize, l: &Location) -> bool {
-    use crate::model::routing::{route, Request};
+fn confirmed(cx: &RuleContext, router: &mut crate::model::routing::Router, server: usize, l: &Location) -> bool {
+    use crate::model::routing::Request;
     let s = &cx.model.servers[server];
     let Some(host) = s.names.iter().find_map(|n| match n {
         crate::model::ServerName::Exact(e) if !e.is_empty() => Some(e.clone()),
@@ -280,7 +414,7 @@ fn confirmed(cx: &RuleContext, server: usize, l: &Location) -> bool {
         _ => return true,
     };
     for uri in probes {
-        let r = route(cx.model, &Request { addr: addr.clone(), port, host: host.clone(), uri });
+        let r = router.route(&Request { addr: addr.clone(), port, host: host.clone(), uri });
         if r.server == Some(server) && r.location(cx.model).is_some_and(|got| got.span == l.span) {
             return false;
         }
@@ -290,13 +424,13 @@ fn confirmed(cx: &RuleContext, server: usize, l: &Location) -> bool {
 
 fn check(cx: &RuleContext, out: &mut Findings) {
     let mut found = Vec::new();
+    let mut router = crate::model::routing::Router::new(cx.model);
     for (si, s) in cx.model.servers.iter().enumerate() {
         let mut here = Vec::new();
         walk(&mut Vec::new(), &s.locations, &mut here);
-        for (span, label, shadow) in here {
-            let l = find(&s.locations, span);
-            if l.is_some_and(|l| confirmed(cx, si, l)) {
-                found.push((span, label, shadow));
+        for (l, shadow) in here {
+            if confirmed(cx, &mut router, si, l) {
+                found.push((l.span, l.label(), shadow));
             }
         }
     }
