@@ -708,3 +708,36 @@ fn twenty_thousand_locations_regexes_and_suppressions_in_one_server() {
     assert_eq!(shadowed.iter().filter(|m| m.contains("has the same pattern")).count(), 1);
     assert_eq!(shadowed.iter().filter(|m| m.contains("regexes win over prefixes")).count(), n);
 }
+
+#[test]
+fn diffing_twenty_thousand_servers_that_all_move_port() {
+    // Every server moves from port 80 to 8080 (identity pairing fails for all of them: they
+    // pair by name), and one server with 5,000 listens drops 10. Pairing, socket and
+    // default-server questions must not be asked per pair.
+    let n = 20_000;
+    let side = |port: u16, skip: usize| {
+        let mut conf = String::from("events {}\nhttp {\n");
+        for i in 0..n {
+            conf.push_str(&format!(" server {{ listen {port}; server_name h{i}.example; location / {{ return 200; }} }}\n"));
+        }
+        conf.push_str(" server { server_name many.example;\n");
+        for p in skip..5_000 {
+            conf.push_str(&format!("  listen {};\n", 20_000 + p));
+        }
+        conf.push_str(" }\n}\n");
+        conf
+    };
+    let (before, after) = (side(80, 0), side(8080, 10));
+    let mut fb = SourceSet::new();
+    let mb = fb.add("/etc/nginx/nginx.conf", before.as_bytes());
+    let mut fa = SourceSet::new();
+    let ma = fa.add("/etc/nginx/nginx.conf", after.as_bytes());
+    let c = ngxlint::compare(&fb, mb, &fa, ma, &ngxlint::CompareOptions::default());
+    // Servers pair with themselves: no server removed or added.
+    assert!(!c.changes().iter().any(|ch| ch.block && ch.directive == "server"), "servers were not paired");
+    let messages: Vec<&str> = c.assessment().findings.iter().map(|f| f.message.as_str()).collect();
+    let gone = messages.iter().find(|m| m.starts_with("nothing listens on 0.0.0.0:80 any more")).expect("port 80 is gone");
+    assert!(gone.ends_with(&format!("and {} more servers)", n - 5)), "{gone}");
+    assert!(messages.iter().any(|m| m.starts_with("new socket 0.0.0.0:8080")));
+    assert_eq!(messages.iter().filter(|m| m.starts_with("nothing listens on 0.0.0.0:2000")).count(), 10);
+}

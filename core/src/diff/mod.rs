@@ -16,7 +16,7 @@ use crate::model::location_of;
 use crate::source::{SourceSet, Span};
 use crate::spec::NginxVersion;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 pub use tree::{Body, IncludeSite, Node, Tree};
 
 /// What happened to a directive or block.
@@ -377,12 +377,18 @@ impl<'t> Differ<'t> {
     fn keyed(&mut self, scope: &[String], name: &str, x: &[&'t Node], y: &[&'t Node]) {
         let (removed, added) = multiset_diff(x, y, |n| format!("{}\u{0}{}", key_of(n), n.key().join(" ")));
         let mut added: Vec<Option<&Node>> = added.into_iter().map(Some).collect();
+        let mut added_by_key: HashMap<String, VecDeque<usize>> = HashMap::new();
+        for (i, a) in added.iter().enumerate() {
+            if let Some(a) = a {
+                added_by_key.entry(key_of(a)).or_default().push_back(i);
+            }
+        }
         for r in removed {
             // Same key on both sides with another value: a modification of that key.
             let k = key_of(r);
             let label = |n: &Node| format!("{} {}", name, n.args.first().cloned().unwrap_or_default());
-            if let Some(slot) = added.iter_mut().find(|a| a.is_some_and(|a| key_of(a) == k)) {
-                let Some(a) = slot.take() else { continue };
+            if let Some(i) = added_by_key.get_mut(&k).and_then(VecDeque::pop_front) {
+                let Some(a) = added[i].take() else { continue };
                 self.push(scope, ChangeKind::Modified, name, false, Some((r, Origin::Explicit)), Some((a, Origin::Explicit)), Some(label(r)));
             } else {
                 self.push(scope, ChangeKind::Removed, name, false, Some((r, Origin::Explicit)), None, Some(label(r)));
@@ -442,8 +448,9 @@ impl<'t> Differ<'t> {
             self.push(scope, ChangeKind::Added, &n.name, false, None, Some((n, Origin::Explicit)), Some(render(n)));
         }
         // The elements both sides share, in each side's order.
-        let common_x: Vec<&String> = kx.iter().filter(|k| ky.contains(k)).collect();
-        let common_y: Vec<&String> = ky.iter().filter(|k| kx.contains(k)).collect();
+        let (in_x, in_y): (HashSet<&String>, HashSet<&String>) = (kx.iter().collect(), ky.iter().collect());
+        let common_x: Vec<&String> = kx.iter().filter(|k| in_y.contains(k)).collect();
+        let common_y: Vec<&String> = ky.iter().filter(|k| in_x.contains(k)).collect();
         if common_x != common_y || (nr == 0 && na == 0) {
             let as_list = |l: &[&Node]| {
                 let first = l.first()?;
@@ -471,39 +478,18 @@ impl<'t> Differ<'t> {
         let mut pair_of: Vec<Option<usize>> = vec![None; xa.len()];
         // Exact identity first, occurrence by occurrence.
         let ident = |n: &Node| if n.name == "server" { server_identity(n) } else { block_key(n) };
-        let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut by_key: HashMap<String, VecDeque<usize>> = HashMap::new();
         for (j, n) in xb.iter().enumerate() {
-            by_key.entry(ident(n)).or_default().push(j);
+            by_key.entry(ident(n)).or_default().push_back(j);
         }
         for (i, n) in xa.iter().enumerate() {
-            if let Some(js) = by_key.get_mut(&ident(n)) {
-                if !js.is_empty() {
-                    let j = js.remove(0);
-                    pair_of[i] = Some(j);
-                    matched_b[j] = true;
-                }
-            }
-        }
-        // Servers whose names or sockets changed: pair by overlap.
-        for (i, n) in xa.iter().enumerate() {
-            if pair_of[i].is_some() || n.name != "server" {
-                continue;
-            }
-            let mut best: Option<(usize, usize)> = None;
-            for (j, m) in xb.iter().enumerate() {
-                if matched_b[j] || m.name != "server" {
-                    continue;
-                }
-                let s = server_similarity(n, m);
-                if s > 0 && best.map_or(true, |(_, bs)| s > bs) {
-                    best = Some((j, s));
-                }
-            }
-            if let Some((j, _)) = best {
+            if let Some(j) = by_key.get_mut(&ident(n)).and_then(VecDeque::pop_front) {
                 pair_of[i] = Some(j);
                 matched_b[j] = true;
             }
         }
+        // Servers whose names or sockets changed: pair by overlap.
+        pair_servers(&xa, &xb, &mut pair_of, &mut matched_b);
         for (i, n) in xa.iter().enumerate() {
             match pair_of[i] {
                 Some(j) => self.pair(scope, n, xb[j]),
@@ -517,22 +503,21 @@ impl<'t> Differ<'t> {
                 }
             }
         }
+        let kept_regexes: Vec<usize> = (0..xb.len()).filter(|&k| matched_b[k] && is_regex_location(xb[k])).collect();
         for (j, n) in xb.iter().enumerate() {
             if !matched_b[j] {
                 let saved = self.enter(None, Some(n));
                 let label = n.label();
                 self.push(scope, ChangeKind::Added, &n.name, true, None, Some((n, Origin::Explicit)), Some(label));
                 // Where a new regex location lands among the existing ones matters.
-                if n.name == "location" && location_key(n).is_some_and(|k| k[0].starts_with('~')) {
-                    let below: Vec<String> = xb[j + 1..]
-                        .iter()
-                        .enumerate()
-                        .filter(|(k, m)| matched_b[j + 1 + k] && m.name == "location" && location_key(m).is_some_and(|k| k[0].starts_with('~')))
-                        .map(|(_, m)| m.label())
-                        .collect();
+                if is_regex_location(n) {
+                    // The existing regex locations after it: the first few, then how many more.
+                    let from = kept_regexes.partition_point(|&k| k <= j);
+                    let below = &kept_regexes[from..];
                     if let Some(last) = self.out.last_mut() {
                         if !below.is_empty() {
-                            last.detail = Some(format!("inserted above {}", below.join(", ")));
+                            let shown = crate::report::joined_some(below.iter().map(|&k| xb[k].label()), 4, "");
+                            last.detail = Some(format!("inserted above {shown}"));
                         }
                     }
                 }
@@ -625,12 +610,12 @@ impl<'t> Differ<'t> {
     /// Include sites present on both sides whose matched files differ (a glob that now matches
     /// nothing). Text moved between files shows up in the expanded trees, not here.
     fn includes(&mut self, a: &[IncludeSite], b: &[IncludeSite]) {
-        let mut pool: Vec<Option<&IncludeSite>> = b.iter().map(Some).collect();
+        let mut pool: HashMap<(&str, &[String]), VecDeque<&IncludeSite>> = HashMap::new();
+        for y in b {
+            pool.entry((y.pattern.as_str(), y.scope.as_slice())).or_default().push_back(y);
+        }
         for x in a {
-            let Some(slot) = pool.iter_mut().find(|s| s.is_some_and(|s| s.pattern == x.pattern && s.scope == x.scope)) else {
-                continue;
-            };
-            let Some(y) = slot.take() else { continue };
+            let Some(y) = pool.get_mut(&(x.pattern.as_str(), x.scope.as_slice())).and_then(VecDeque::pop_front) else { continue };
             if x.files.len() == y.files.len() {
                 continue;
             }
@@ -679,7 +664,112 @@ fn server_parts(n: &Node) -> (Vec<String>, Vec<String>) {
     (listens, names)
 }
 
-/// How alike two servers are: shared names count double, shared sockets once.
+fn is_regex_location(n: &Node) -> bool {
+    n.name == "location" && location_key(n).is_some_and(|k| k[0].starts_with('~'))
+}
+
+/// Pairs servers left unpaired by identity, in order: each takes the free server of the other
+/// side most like it ([`server_similarity`], first on ties), if any is at all. Scores are
+/// accumulated from indexes of the other side's names, sockets and (for servers without names)
+/// directives, so only servers sharing something are looked at, instead of scoring every pair
+/// (a change that renames or re-ports thousands of servers).
+fn pair_servers(xa: &[&Node], xb: &[&Node], pair_of: &mut [Option<usize>], matched_b: &mut [bool]) {
+    struct Parts {
+        names: Vec<String>,
+        sockets: Vec<String>,
+        leaves: Vec<String>,
+    }
+    let parts = |n: &Node| {
+        let (listens, names) = server_parts(n);
+        let sockets = listens.iter().map(|l| l.split_whitespace().next().unwrap_or("").to_string()).collect();
+        let leaves = if names.is_empty() { server_leaves(n) } else { Vec::new() };
+        Parts { names, sockets, leaves }
+    };
+    let free_b: Vec<usize> = (0..xb.len()).filter(|&j| !matched_b[j] && xb[j].name == "server").collect();
+    if free_b.is_empty() {
+        return;
+    }
+    // Other side's servers by name and by directive (each server once per key), and by socket
+    // (once per listen: listens count with the other side's multiplicity).
+    type Index = HashMap<String, Vec<usize>>;
+    let (mut by_name, mut by_socket, mut by_leaf): (Index, Index, Index) = Default::default();
+    let mut nameless = vec![false; xb.len()];
+    for &j in &free_b {
+        let p = parts(xb[j]);
+        nameless[j] = p.names.is_empty();
+        let mut names: Vec<&String> = p.names.iter().filter(|n| !n.is_empty()).collect();
+        names.sort();
+        names.dedup();
+        for n in names {
+            by_name.entry(n.clone()).or_default().push(j);
+        }
+        for s in p.sockets {
+            by_socket.entry(s).or_default().push(j);
+        }
+        let mut leaves = p.leaves;
+        leaves.sort();
+        leaves.dedup();
+        for l in leaves {
+            by_leaf.entry(l).or_default().push(j);
+        }
+    }
+    let mut score = vec![0usize; xb.len()];
+    let mut touched: Vec<usize> = Vec::new();
+    for (i, n) in xa.iter().enumerate() {
+        if pair_of[i].is_some() || n.name != "server" {
+            continue;
+        }
+        let p = parts(n);
+        let mut add = |j: usize, w: usize, score: &mut Vec<usize>| {
+            if !matched_b[j] {
+                if score[j] == 0 {
+                    touched.push(j);
+                }
+                score[j] += w;
+            }
+        };
+        for name in p.names.iter().filter(|n| !n.is_empty()) {
+            for &j in by_name.get(name).map(Vec::as_slice).unwrap_or(&[]) {
+                add(j, 2, &mut score);
+            }
+        }
+        let mut sockets: Vec<&String> = p.sockets.iter().collect();
+        sockets.sort();
+        sockets.dedup();
+        for s in sockets {
+            for &j in by_socket.get(s).map(Vec::as_slice).unwrap_or(&[]) {
+                add(j, 1, &mut score);
+            }
+        }
+        if p.names.is_empty() {
+            for l in &p.leaves {
+                for &j in by_leaf.get(l).map(Vec::as_slice).unwrap_or(&[]) {
+                    if nameless[j] {
+                        add(j, 1, &mut score);
+                    }
+                }
+            }
+        }
+        let best = touched.iter().copied().filter(|&j| score[j] > 0).max_by_key(|&j| (score[j], std::cmp::Reverse(j)));
+        for j in touched.drain(..) {
+            score[j] = 0;
+        }
+        if let Some(j) = best {
+            pair_of[i] = Some(j);
+            matched_b[j] = true;
+        }
+    }
+}
+
+/// A server's directives other than `listen`, for servers without names: what they do
+/// identifies them.
+fn server_leaves(n: &Node) -> Vec<String> {
+    n.children().iter().filter(|c| !c.is_block() && c.name != "listen").map(|c| format!("{} {}", c.name, c.key().join(" "))).collect()
+}
+
+/// How alike two servers are: shared names count double, shared sockets once. (The definition
+/// [`pair_servers`] computes through its indexes.)
+#[cfg(test)]
 fn server_similarity(x: &Node, y: &Node) -> usize {
     let (lx, nx) = server_parts(x);
     let (ly, ny) = server_parts(y);
@@ -689,9 +779,8 @@ fn server_similarity(x: &Node, y: &Node) -> usize {
     let listens = ly.iter().map(socket).filter(|s| sx.contains(s)).count();
     // Servers without names (stream, mail, catch-alls): what they do identifies them.
     let same_job = if nx.is_empty() && ny.is_empty() {
-        let leaves = |n: &Node| n.children().iter().filter(|c| !c.is_block() && c.name != "listen").map(|c| format!("{} {}", c.name, c.key().join(" "))).collect::<Vec<_>>();
-        let ly = leaves(y);
-        leaves(x).iter().filter(|l| ly.contains(l)).count()
+        let ly = server_leaves(y);
+        server_leaves(x).iter().filter(|l| ly.contains(l)).count()
     } else {
         0
     };
@@ -753,8 +842,9 @@ fn entry_stats(a: &[Node], b: &[Node]) -> EntryStats {
         }
     }
     s.added = pb.keys().filter(|k| !pa.contains_key(*k)).count();
-    let common_a: Vec<&String> = ra.iter().filter(|r| rb.contains(r)).collect();
-    let common_b: Vec<&String> = rb.iter().filter(|r| ra.contains(r)).collect();
+    let (in_a, in_b): (HashSet<&String>, HashSet<&String>) = (ra.iter().collect(), rb.iter().collect());
+    let common_a: Vec<&String> = ra.iter().filter(|r| in_b.contains(r)).collect();
+    let common_b: Vec<&String> = rb.iter().filter(|r| in_a.contains(r)).collect();
     s.regex_reordered = common_a != common_b;
     s
 }

@@ -161,3 +161,61 @@ fn map_entries_are_summarised() {
 fn identical_configs_have_no_changes() {
     assert!(changes(BASE, BASE).is_empty());
 }
+
+#[test]
+fn server_pairing_picks_what_scoring_every_pair_picks() {
+    // Random servers (names, sockets, nameless ones with shared directives) on two sides: the
+    // indexed pairing must choose what the all-pairs definition chooses, ties included.
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut rnd = |n: u64| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x % n
+    };
+    let server = |rnd: &mut dyn FnMut(u64) -> u64| {
+        let mut children = Vec::new();
+        for _ in 0..rnd(3) {
+            children.push(Node::leaf("listen", vec![format!("{}", 80 + rnd(3)), "ssl".into()], Span::default()));
+        }
+        if rnd(3) > 0 {
+            let names = (0..rnd(3) + 1).map(|_| ["a", "b", "c", "d", ""][rnd(5) as usize].to_string()).collect();
+            children.push(Node::leaf("server_name", names, Span::default()));
+        }
+        for _ in 0..rnd(3) {
+            children.push(Node::leaf(["root", "return", "proxy_pass"][rnd(3) as usize], vec![format!("{}", rnd(2))], Span::default()));
+        }
+        Node { name: "server".into(), args: Vec::new(), canon: None, span: Span::default(), body: Body::Block(children), server: None }
+    };
+    for _ in 0..400 {
+        let a: Vec<Node> = (0..rnd(7)).map(|_| server(&mut rnd)).collect();
+        let b: Vec<Node> = (0..rnd(7)).map(|_| server(&mut rnd)).collect();
+        let (xa, xb): (Vec<&Node>, Vec<&Node>) = (a.iter().collect(), b.iter().collect());
+        // Some already paired by identity.
+        let mut pair_of: Vec<Option<usize>> = vec![None; xa.len()];
+        let mut matched_b = vec![false; xb.len()];
+        if !xa.is_empty() && !xb.is_empty() && rnd(2) == 0 {
+            pair_of[0] = Some(xb.len() - 1);
+            matched_b[xb.len() - 1] = true;
+        }
+        let (mut naive_pairs, mut naive_matched) = (pair_of.clone(), matched_b.clone());
+        for i in 0..xa.len() {
+            if naive_pairs[i].is_some() {
+                continue;
+            }
+            let mut best: Option<(usize, usize)> = None;
+            for j in 0..xb.len() {
+                let s = if naive_matched[j] { 0 } else { server_similarity(xa[i], xb[j]) };
+                if s > 0 && best.map_or(true, |(_, bs)| s > bs) {
+                    best = Some((j, s));
+                }
+            }
+            if let Some((j, _)) = best {
+                naive_pairs[i] = Some(j);
+                naive_matched[j] = true;
+            }
+        }
+        pair_servers(&xa, &xb, &mut pair_of, &mut matched_b);
+        assert_eq!(pair_of, naive_pairs);
+    }
+}

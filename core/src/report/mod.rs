@@ -135,6 +135,19 @@ pub struct Code {
 }
 
 /// Codes of what nginx itself rejects while reading files (NGX0xx).
+/// Items joined with ", ", at most `max` of them: a longer list shows the first `max - 1` and
+/// how many more (`a, b, c and 7 more servers`; never "and 1 more"). Messages about thousands
+/// of servers or locations stay readable and linear in size.
+pub fn joined_some<I: ExactSizeIterator<Item = String>>(items: I, max: usize, noun: &str) -> String {
+    let n = items.len();
+    let shown = if n <= max { n } else { max.saturating_sub(1) };
+    let mut out = items.take(shown).collect::<Vec<_>>().join(", ");
+    if n > shown {
+        out.push_str(&format!(" and {} more{}{noun}", n - shown, if noun.is_empty() { "" } else { " " }));
+    }
+    out
+}
+
 pub mod codes {
     use super::{Code, Severity};
 
@@ -177,4 +190,18 @@ pub mod codes {
 
     pub const ALL: &[Code] =
         &[SYNTAX, INCLUDE_NOT_FOUND, INCLUDE_CYCLE, LIMIT, INVALID_UTF8, INCLUDE_EXTERNAL];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::joined_some;
+
+    #[test]
+    fn long_lists_show_a_few_and_count_the_rest() {
+        let items = |n: usize| (0..n).map(|i| format!("s{i}"));
+        assert_eq!(joined_some(items(4), 4, ""), "s0, s1, s2, s3");
+        assert_eq!(joined_some(items(5), 4, ""), "s0, s1, s2 and 2 more");
+        assert_eq!(joined_some(items(7), 6, "servers"), "s0, s1, s2, s3, s4 and 2 more servers");
+        assert_eq!(joined_some(items(0), 6, "servers"), "");
+    }
 }

@@ -35,14 +35,38 @@ pub fn socket_map(model: &Model) -> BTreeMap<String, Vec<usize>> {
     m
 }
 
-/// The server that takes requests for unknown hosts on `socket`: the one marked
-/// `default_server`, else the first.
-pub fn default_server(model: &Model, socket: &str) -> Option<usize> {
-    let on = socket_map(model).remove(socket)?;
-    on.iter()
-        .copied()
-        .find(|&i| model.servers[i].listens.iter().any(|l| l.default_server && l.socket() == socket))
-        .or_else(|| on.first().copied())
+/// One side's sockets, worked out once: questions per socket or per server then cost a lookup,
+/// not a rebuild of the map (a configuration with thousands of sockets made that quadratic).
+pub struct Sockets {
+    /// Every socket with the servers on it, in configuration order.
+    pub map: BTreeMap<String, Vec<usize>>,
+    /// Per socket, the first server whose listen there is marked `default_server`.
+    marked: BTreeMap<String, usize>,
+}
+
+impl Sockets {
+    pub fn new(model: &Model) -> Sockets {
+        let mut marked = BTreeMap::new();
+        for (i, s) in model.servers.iter().enumerate() {
+            for l in s.listens.iter().filter(|l| l.default_server) {
+                marked.entry(l.socket()).or_insert(i);
+            }
+        }
+        Sockets { map: socket_map(model), marked }
+    }
+
+    /// The server that takes requests for unknown hosts on `socket`: the one marked
+    /// `default_server`, else the first.
+    pub fn default_server(&self, socket: &str) -> Option<usize> {
+        let on = self.map.get(socket)?;
+        self.marked.get(socket).copied().or_else(|| on.first().copied())
+    }
+
+    /// Server `i` listens on `socket`.
+    pub fn listens(&self, socket: &str, i: usize) -> bool {
+        // Servers are pushed in index order: sorted.
+        self.map.get(socket).is_some_and(|on| on.binary_search(&i).is_ok())
+    }
 }
 
 /// Where server `i` listens on `socket` (its `listen`, else the `server` block itself).

@@ -62,10 +62,12 @@ fn passes(cx: &Context<'_>, out: &mut Vec<Draft>) {
 }
 
 /// Every backend address a tree names (`*_pass` targets and upstream `server` entries), with
-/// its node and the labels of its enclosing blocks.
-fn backends(tree: &crate::diff::Tree) -> Vec<(String, &crate::diff::Node, String)> {
+/// its node and the labels of its enclosing blocks (shared, not copied per child: a server
+/// label lists every listen, and a block may hold thousands of directives).
+fn backends(tree: &crate::diff::Tree) -> Vec<(String, &crate::diff::Node, std::rc::Rc<str>)> {
     let mut out = Vec::new();
-    let mut stack: Vec<(&crate::diff::Node, String, bool)> = tree.items.iter().rev().map(|n| (n, String::new(), false)).collect();
+    let root: std::rc::Rc<str> = "".into();
+    let mut stack: Vec<(&crate::diff::Node, std::rc::Rc<str>, bool)> = tree.items.iter().rev().map(|n| (n, root.clone(), false)).collect();
     while let Some((n, path, in_upstream)) = stack.pop() {
         let host = if PASSES.contains(&n.name.as_str()) && !n.is_block() {
             n.args.first().map(|a| pass_host(a).0)
@@ -78,7 +80,7 @@ fn backends(tree: &crate::diff::Tree) -> Vec<(String, &crate::diff::Node, String
             out.push((h, n, path.clone()));
         }
         if n.is_block() {
-            let label = if path.is_empty() { n.label() } else { format!("{path} > {}", n.label()) };
+            let label: std::rc::Rc<str> = if path.is_empty() { n.label().into() } else { format!("{path} > {}", n.label()).into() };
             let up = in_upstream || n.name == "upstream";
             for c in n.children().iter().rev() {
                 stack.push((c, label.clone(), up));

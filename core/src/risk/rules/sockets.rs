@@ -3,7 +3,7 @@
 use super::{Context, Draft, DEFAULT_SERVER_CHANGED, LISTEN_ADDED, LISTEN_REMOVED, LOCATION_REMOVED, ROUTING_ADDED, SERVER_NAME_CHANGED, SERVER_REMOVED};
 use crate::diff::{ChangeKind, Level};
 use crate::model::ServerName;
-use crate::risk::traffic::{self, socket_map};
+use crate::risk::traffic::{self, Sockets};
 use crate::risk::Tier;
 
 pub fn run(cx: &Context<'_>, out: &mut Vec<Draft>) {
@@ -21,7 +21,8 @@ fn pairs(cx: &Context<'_>) -> std::collections::HashMap<usize, usize> {
 fn sockets(cx: &Context<'_>, out: &mut Vec<Draft>) {
     let (mb, ma) = (cx.i.before.model(), cx.i.after.model());
     let matched = pairs(cx);
-    let (sb, sa) = (socket_map(mb), socket_map(ma));
+    let (after, before) = (Sockets::new(ma), Sockets::new(mb));
+    let (sb, sa) = (&before.map, &after.map);
     // Listen changes are explained by the socket findings below.
     for (ci, c) in cx.changes() {
         if c.directive == "listen" && matches!(c.level, Level::Server) {
@@ -43,12 +44,12 @@ fn sockets(cx: &Context<'_>, out: &mut Vec<Draft>) {
         }
     }
     let n_sockets = sb.len().max(1) as f64;
-    for (socket, servers) in &sb {
+    for (socket, servers) in sb {
         if sa.contains_key(socket) {
             // Servers that left this socket while others stay: their hosts go to the default.
             for &i in servers {
                 let Some(&j) = matched.get(&i) else { continue };
-                if traffic::sockets(ma, j).contains(socket) {
+                if after.listens(socket, j) {
                     continue;
                 }
                 let share = cx.before.server(i);
@@ -64,7 +65,7 @@ fn sockets(cx: &Context<'_>, out: &mut Vec<Draft>) {
             continue;
         }
         let share = cx.before.servers(servers).max(1.0 / n_sockets);
-        let label = servers.iter().map(|&i| mb.servers[i].label()).collect::<Vec<_>>().join(", ");
+        let label = labels(mb, servers);
         out.push(
             Draft::new(LISTEN_REMOVED, format!("nothing listens on {socket} any more: connections to it are refused ({label})"))
                 .path(format!("http > listen {socket}"))
@@ -75,12 +76,12 @@ fn sockets(cx: &Context<'_>, out: &mut Vec<Draft>) {
                 .verify(servers.first().map(|&i| traffic::curl(mb, i, None)).unwrap_or_default()),
         );
     }
-    for (socket, servers) in &sa {
+    for (socket, servers) in sa {
         if sb.contains_key(socket) {
             continue;
         }
         let port = socket.rsplit(':').next().unwrap_or("");
-        let label = servers.iter().map(|&j| ma.servers[j].label()).collect::<Vec<_>>().join(", ");
+        let label = labels(ma, servers);
         out.push(
             Draft::new(LISTEN_ADDED, format!("new socket {socket} ({label}): every target must be able to bind it"))
                 .path(format!("http > listen {socket}"))
@@ -93,15 +94,22 @@ fn sockets(cx: &Context<'_>, out: &mut Vec<Draft>) {
     }
 }
 
+/// The servers on a socket, for a message: the first few and how many more.
+fn labels(model: &crate::model::Model, servers: &[usize]) -> String {
+    crate::report::joined_some(servers.iter().map(|&i| model.servers[i].label()), 6, "servers")
+}
+
 fn names(cx: &Context<'_>, out: &mut Vec<Draft>) {
     for (ci, c) in cx.changes() {
         if c.directive != "server_name" || c.level != Level::Server {
             continue;
         }
-        let set = |v: &Option<Vec<String>>| v.clone().unwrap_or_default();
-        let (old, new) = (set(&c.before), set(&c.after));
-        let lost: Vec<&String> = old.iter().filter(|n| !new.contains(n)).collect();
-        let gained: Vec<&String> = new.iter().filter(|n| !old.contains(n)).collect();
+        let list = |v: &Option<Vec<String>>| v.clone().unwrap_or_default();
+        let (old, new) = (list(&c.before), list(&c.after));
+        let old_set: std::collections::HashSet<&str> = old.iter().map(String::as_str).collect();
+        let new_set: std::collections::HashSet<&str> = new.iter().map(String::as_str).collect();
+        let lost: Vec<&String> = old.iter().filter(|n| !new_set.contains(n.as_str())).collect();
+        let gained: Vec<&String> = new.iter().filter(|n| !old_set.contains(n.as_str())).collect();
         if lost.is_empty() {
             let d = cx
                 .for_change(ROUTING_ADDED, ci, format!("server_name gains {}", gained.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")))
@@ -126,9 +134,9 @@ fn names(cx: &Context<'_>, out: &mut Vec<Draft>) {
 fn defaults(cx: &Context<'_>, out: &mut Vec<Draft>) {
     let (mb, ma) = (cx.i.before.model(), cx.i.after.model());
     let matched = pairs(cx);
-    let (sb, sa) = (socket_map(mb), socket_map(ma));
-    for socket in sb.keys().filter(|s| sa.contains_key(*s)) {
-        let (Some(db), Some(da)) = (traffic::default_server(mb, socket), traffic::default_server(ma, socket)) else { continue };
+    let (sb, sa) = (Sockets::new(mb), Sockets::new(ma));
+    for socket in sb.map.keys().filter(|s| sa.map.contains_key(*s)) {
+        let (Some(db), Some(da)) = (sb.default_server(socket), sa.default_server(socket)) else { continue };
         if matched.get(&db) == Some(&da) {
             continue;
         }
@@ -161,7 +169,7 @@ fn defaults(cx: &Context<'_>, out: &mut Vec<Draft>) {
 
 fn blocks(cx: &Context<'_>, out: &mut Vec<Draft>) {
     let mb = cx.i.before.model();
-    let names_before: Vec<String> = mb
+    let names_before: std::collections::HashSet<String> = mb
         .servers
         .iter()
         .flat_map(|s| s.names.iter())
