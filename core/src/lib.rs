@@ -156,6 +156,9 @@ pub fn analyze(files: &SourceSet, main: FileId, opts: &Options) -> Analysis {
     }
     diagnostics.sort_by_cached_key(|d| (d.phase, config.order_key(d.order_span()), d.severity, d.span.end));
     diagnostics.dedup_by(|a, b| a.span == b.span && a.message == b.message && a.code == b.code);
+    // Grown by doubling from several sources: up to half of it is spare, and an analysis is
+    // kept (twice, by compare) while the report is built.
+    diagnostics.shrink_to_fit();
     Analysis { config, model, diagnostics }
 }
 

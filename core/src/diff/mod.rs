@@ -220,7 +220,7 @@ fn location_key(n: &Node) -> Option<Vec<String>> {
 }
 
 fn block_key(n: &Node) -> String {
-    match n.name.as_str() {
+    match &*n.name {
         "location" => match location_key(n) {
             Some(k) => format!("location {} {}", k[0], k[1]),
             None => n.label(),
@@ -231,7 +231,7 @@ fn block_key(n: &Node) -> String {
 
 fn render(n: &Node) -> String {
     if n.args.is_empty() {
-        n.name.clone()
+        n.name.to_string()
     } else {
         format!("{} {}", n.name, n.args.join(" "))
     }
@@ -272,8 +272,8 @@ impl<'t> Differ<'t> {
             after_span: explicit(&after),
             before_origin: before.as_ref().map_or(Origin::Unset, |b| b.1),
             after_origin: after.as_ref().map_or(Origin::Unset, |a| a.1),
-            before: before.map(|(n, _)| n.args.clone()),
-            after: after.map(|(n, _)| n.args.clone()),
+            before: before.map(|(n, _)| n.args.to_vec()),
+            after: after.map(|(n, _)| n.args.to_vec()),
             servers: self.servers,
             location: self.location.clone(),
             detail: None,
@@ -304,7 +304,7 @@ impl<'t> Differ<'t> {
         let args: Vec<String> = defaults::default(name, self.version)?.iter().map(|s| s.to_string()).collect();
         let key = tree::canonical(name, &args);
         let canon = (key != args).then_some(key);
-        Some((Node { name: name.to_string(), args, canon, span: Span::default(), body: Body::Leaf, server: None }, Origin::Default))
+        Some((Node { name: name.to_string().into(), args: args.into(), canon: canon.map(Vec::into_boxed_slice), span: Span::default(), body: Body::Leaf, server: None }, Origin::Default))
     }
 
     fn leaves(&mut self, scope: &[String], a: &'t [Node], b: &'t [Node]) {
@@ -313,7 +313,7 @@ impl<'t> Differ<'t> {
         for (side, list) in [(0, a), (1, b)] {
             for n in list.iter().filter(|n| !n.is_block()) {
                 // allow and deny form one list: their interleaving is their meaning.
-                let group = if n.name == "deny" { "allow" } else { n.name.as_str() };
+                let group = if n.name == "deny" { "allow" } else { &*n.name };
                 let e = groups.entry(group).or_insert_with(|| {
                     names.push(group);
                     (Vec::new(), Vec::new())
@@ -498,7 +498,7 @@ impl<'t> Differ<'t> {
                     self.push(scope, ChangeKind::Removed, &n.name, true, Some((n, Origin::Explicit)), None, Some(n.label()));
                     self.leave(saved);
                     if n.server.is_some() {
-                        self.pairs.push((n.server, None));
+                        self.pairs.push((n.server_index(), None));
                     }
                 }
             }
@@ -523,7 +523,7 @@ impl<'t> Differ<'t> {
                 }
                 self.leave(saved);
                 if n.server.is_some() {
-                    self.pairs.push((None, n.server));
+                    self.pairs.push((None, n.server_index()));
                 }
             }
         }
@@ -549,7 +549,7 @@ impl<'t> Differ<'t> {
     /// Sets the server/location context for changes inside `x` (before) / `y` (after).
     fn enter(&mut self, x: Option<&Node>, y: Option<&Node>) -> Saved {
         let saved = (self.servers, self.location.clone());
-        let (xs, ys) = (x.and_then(|n| n.server), y.and_then(|n| n.server));
+        let (xs, ys) = (x.and_then(Node::server_index), y.and_then(Node::server_index));
         if xs.is_some() || ys.is_some() {
             self.servers = (xs, ys);
         }
@@ -567,7 +567,7 @@ impl<'t> Differ<'t> {
     fn pair(&mut self, scope: &mut Vec<String>, x: &'t Node, y: &'t Node) {
         let saved = self.enter(Some(x), Some(y));
         if x.server.is_some() || y.server.is_some() {
-            self.pairs.push((x.server, y.server));
+            self.pairs.push((x.server_index(), y.server_index()));
         }
         let label = y.label();
         match (&x.body, &y.body) {
@@ -655,7 +655,7 @@ fn server_parts(n: &Node) -> (Vec<String>, Vec<String>) {
     let mut listens = Vec::new();
     let mut names = Vec::new();
     for c in n.children() {
-        match c.name.as_str() {
+        match &*c.name {
             "listen" => listens.push(c.key().join(" ")),
             "server_name" => names.extend(c.args.iter().map(|a| a.to_ascii_lowercase())),
             _ => {}
@@ -825,9 +825,9 @@ fn entry_stats(a: &[Node], b: &[Node]) -> EntryStats {
         let mut regex: Vec<String> = Vec::new();
         for n in l {
             if n.name.starts_with('~') {
-                regex.push(n.name.clone());
+                regex.push(n.name.to_string());
             }
-            plain.insert(n.name.clone(), n.key().join(" "));
+            plain.insert(n.name.to_string(), n.key().join(" "));
         }
         (plain, regex)
     };

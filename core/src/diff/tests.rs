@@ -185,7 +185,7 @@ fn server_pairing_picks_what_scoring_every_pair_picks() {
         for _ in 0..rnd(3) {
             children.push(Node::leaf(["root", "return", "proxy_pass"][rnd(3) as usize], vec![format!("{}", rnd(2))], Span::default()));
         }
-        Node { name: "server".into(), args: Vec::new(), canon: None, span: Span::default(), body: Body::Block(children), server: None }
+        Node { name: "server".into(), args: Box::default(), canon: None, span: Span::default(), body: Body::Block(children.into()), server: None }
     };
     for _ in 0..400 {
         let a: Vec<Node> = (0..rnd(7)).map(|_| server(&mut rnd)).collect();

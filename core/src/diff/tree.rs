@@ -2,6 +2,7 @@
 //! between files changes nothing), no comments or layout, and each argument both as nginx stores
 //! it and in a canonical form (`1m` and `1024k` compare equal, `60s` and `1m` too).
 
+use std::borrow::Cow;
 use crate::check::values;
 use crate::include::{Config, MAX_INCLUDE_DEPTH};
 use crate::source::{SourceSet, Span};
@@ -11,35 +12,42 @@ use crate::syntax::{BlockKind, Directive, Node as SyntaxNode};
 /// One directive of the expanded configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Node {
-    pub name: String,
+    /// Borrowed from the directive table for the directives nginx knows (no copy per node).
+    pub name: Cow<'static, str>,
     /// Arguments as nginx stores them (quotes removed, escapes applied).
-    pub args: Vec<String>,
+    pub args: Box<[String]>,
     /// Arguments in canonical form when that differs from `args` (see [`Node::key`]); most
     /// directives have no canonical form of their own, and a copy per node would double the
     /// tree.
-    pub canon: Option<Vec<String>>,
+    pub canon: Option<Box<[String]>>,
     /// From the name to the `;` or the closing `}`.
     pub span: Span,
     pub body: Body,
-    /// For `server` blocks of `http`: the index in [`crate::model::Model::servers`].
-    pub server: Option<usize>,
+    /// For `server` blocks of `http`: the index in [`crate::model::Model::servers`] (u32: one
+    /// more word per node of both trees would cost more than any configuration has servers).
+    pub server: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Body {
     Leaf,
-    /// Directives, in order.
-    Block(Vec<Node>),
+    /// Directives, in order. (Boxed slices, as are a node's arguments: trees of hundreds of
+    /// thousands of nodes are kept for both sides of a diff.)
+    Block(Box<[Node]>),
     /// Handler entries (`map`, `geo`, `types`, ...): each entry is a node without a body.
-    Entries(Vec<Node>),
+    Entries(Box<[Node]>),
     /// Lua source with surrounding whitespace trimmed.
-    Lua(String),
+    Lua(Box<str>),
 }
 
 impl Node {
     /// A leaf with the given arguments as both stored and canonical values.
     pub fn leaf(name: impl Into<String>, args: Vec<String>, span: Span) -> Node {
-        Node { name: name.into(), args, canon: None, span, body: Body::Leaf, server: None }
+        Node { name: Cow::Owned(name.into()), args: args.into(), canon: None, span, body: Body::Leaf, server: None }
+    }
+    /// [`Node::server`] as an index.
+    pub fn server_index(&self) -> Option<usize> {
+        self.server.map(|i| i as usize)
     }
     /// Arguments in canonical form, for comparison.
     pub fn key(&self) -> &[String] {
@@ -75,7 +83,7 @@ impl Node {
             return format!("server[{}]", parts.join("; "));
         }
         if self.args.is_empty() {
-            self.name.clone()
+            self.name.to_string()
         } else {
             format!("{} {}", self.name, self.args.join(" "))
         }
@@ -117,7 +125,7 @@ struct Builder<'a> {
     /// Labels of the enclosing blocks; the first entry tells http from stream/mail.
     scope: Vec<String>,
     /// Slot handler per directive name (canonical forms depend on it).
-    handlers: std::collections::HashMap<String, &'static str>,
+    handlers: std::collections::HashMap<String, (&'static str, Option<&'static str>)>,
     /// The nodes of every block being built, innermost last: each block's list is moved out in
     /// one exact-size allocation, so no block keeps a grown vector's spare capacity.
     pending: Vec<Node>,
@@ -167,17 +175,18 @@ impl Builder<'_> {
 
     fn node(&mut self, doc: usize, src: &[u8], d: &Directive, name: String, depth: usize, include_depth: usize) -> Node {
         let args: Vec<String> = d.args.iter().map(|w| w.text(src).into_owned()).collect();
-        // One spec lookup per directive name, not per directive.
-        let handler = match self.handlers.get(&name) {
+        // One spec lookup per directive name, not per directive; known names are then borrowed
+        // from the table instead of copied into every node.
+        let (handler, known) = match self.handlers.get(&name) {
             Some(h) => *h,
             None => {
-                let h = Spec::all_directives(&name).next().map(|d| d.handler()).unwrap_or("");
+                let h = Spec::all_directives(&name).next().map_or(("", None), |d| (d.handler(), Some(d.name)));
                 self.handlers.insert(name.clone(), h);
                 h
             }
         };
         let key = canonical_with(handler, &name, &args);
-        let canon = (key != args).then_some(key);
+        let canon = (key != args).then(|| key.into_boxed_slice());
         let server = (name == "server" && d.block().is_some() && self.scope.len() == 1 && self.scope[0] == "http").then(|| {
             self.servers += 1;
             self.servers - 1
@@ -187,7 +196,7 @@ impl Builder<'_> {
             Some(b) => match b.kind {
                 BlockKind::Lua => {
                     let text = b.lua.map(|s| String::from_utf8_lossy(self.files.slice(s)).trim().to_string());
-                    Body::Lua(text.unwrap_or_default())
+                    Body::Lua(text.unwrap_or_default().into())
                 }
                 kind => {
                     let label = if name == "server" { "server".to_string() } else { name.clone() };
@@ -195,14 +204,18 @@ impl Builder<'_> {
                     let children = self.items(doc, &b.items, depth + 1, include_depth);
                     self.scope.pop();
                     if kind == BlockKind::Entries {
-                        Body::Entries(children)
+                        Body::Entries(children.into())
                     } else {
-                        Body::Block(children)
+                        Body::Block(children.into())
                     }
                 }
             },
         };
-        Node { name, args, canon, span: d.span, body, server }
+        let name = match known {
+            Some(k) => Cow::Borrowed(k),
+            None => Cow::Owned(name),
+        };
+        Node { name, args: args.into_boxed_slice(), canon, span: d.span, body, server: server.and_then(|i| u32::try_from(i).ok()) }
     }
 }
 

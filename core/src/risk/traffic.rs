@@ -80,7 +80,7 @@ pub fn server_nodes(tree: &Tree) -> BTreeMap<usize, &Node> {
     let mut out = BTreeMap::new();
     let mut stack: Vec<&Node> = tree.items.iter().collect();
     while let Some(n) = stack.pop() {
-        if let Some(i) = n.server {
+        if let Some(i) = n.server_index() {
             out.insert(i, n);
             continue;
         }

@@ -69,7 +69,7 @@ fn backends(tree: &crate::diff::Tree) -> Vec<(String, &crate::diff::Node, std::r
     let root: std::rc::Rc<str> = "".into();
     let mut stack: Vec<(&crate::diff::Node, std::rc::Rc<str>, bool)> = tree.items.iter().rev().map(|n| (n, root.clone(), false)).collect();
     while let Some((n, path, in_upstream)) = stack.pop() {
-        let host = if PASSES.contains(&n.name.as_str()) && !n.is_block() {
+        let host = if PASSES.contains(&&*n.name) && !n.is_block() {
             n.args.first().map(|a| pass_host(a).0)
         } else if in_upstream && n.name == "server" && !n.is_block() {
             n.args.first().cloned()

@@ -85,7 +85,7 @@ fn effective(tree: &Tree, scopes: &[String]) -> BTreeMap<String, Vec<(String, St
             out.insert(path.to_string(), sec);
         }
         for n in nodes {
-            if matches!(n.name.as_str(), "http" | "server" | "location" | "if") && n.is_block() {
+            if matches!(&*n.name, "http" | "server" | "location" | "if") && n.is_block() {
                 let p = if path.is_empty() { n.label() } else { format!("{path} > {}", n.label()) };
                 walk(n.children(), &p, here, scopes, out, depth + 1);
             }
