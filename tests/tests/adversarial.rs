@@ -24,6 +24,9 @@ fn robust(name: &str, src: &[u8], opts: &Options) -> Analysis {
             e.message
         );
     }
+    let mut walked = 0;
+    doc.walk(|_, _| walked += 1);
+    assert_eq!(doc.directive_count(), walked, "{name}: the parser's directive count disagrees with a walk of its tree");
     let printed = syntax::print(&doc, src);
     assert!(printed == src, "{name}: print(parse(x)) != x ({} vs {} bytes)", printed.len(), src.len());
     if doc.errors.is_empty() {

@@ -97,40 +97,37 @@ fn named_captures(arg: &[u8], out: &mut HashSet<String>) {
 
 impl Variables {
     pub(crate) fn collect(&mut self, _spec: &Spec, d: &Directive, name: &str, dspec: &DirectiveSpec, src: &[u8], _ctx: Context) {
-        // Values are read a few times over: borrowed slices of the source (unless escaped).
-        let vals = || d.args.iter().map(|w| w.value(src));
-        for v in vals() {
-            if v.contains(&b'(') {
+        // One pass over the arguments, each value read once (borrowed unless escaped).
+        let def = defines(name, d.args.len());
+        // Third-party modules read their arguments their own way; only nginx's are checked.
+        let skip = if dspec.is_third_party() { Skip::All } else { Skip::of(name) };
+        let is_if = name == "if";
+        let mut if_regex_at = None;
+        for (i, w) in d.args.iter().enumerate() {
+            let v = w.value(src);
+            let (mut paren, mut dollar) = (false, false);
+            for &b in v.iter() {
+                paren |= b == b'(';
+                dollar |= b == b'$';
+            }
+            if paren {
                 named_captures(&v, &mut self.defined);
             }
-        }
-        let def = defines(name, d.args.len());
-        if let Some(k) = def {
-            if let Some(v) = vals().nth(k) {
+            if Some(i) == def {
                 if let Some(n) = v.strip_prefix(b"$") {
-                    self.defined.insert(String::from_utf8_lossy(n).into_owned());
+                    let n = String::from_utf8_lossy(n);
+                    if !self.defined.contains(&*n) {
+                        self.defined.insert(n.into_owned());
+                    }
                 }
             }
-        }
-        // Third-party modules read their arguments their own way; only nginx's are checked.
-        if dspec.is_third_party() {
-            return;
-        }
-        let if_regex_at = if name == "if" {
-            vals().position(|v| matches!(&*v, b"~" | b"~*" | b"!~" | b"!~*")).map(|p| p + 1)
-        } else {
-            None
-        };
-        let skip = Skip::of(name);
-        if matches!(skip, Skip::All) {
-            return;
-        }
-        for (i, v) in vals().enumerate() {
-            if Some(i) == def || Some(i) == if_regex_at || skip.skips(i, &v) || !v.contains(&b'$') {
+            if is_if && if_regex_at.is_none() && matches!(&*v, b"~" | b"~*" | b"!~" | b"!~*") {
+                if_regex_at = Some(i + 1);
+            }
+            if !dollar || Some(i) == def || Some(i) == if_regex_at || skip.skips(i, &v) {
                 continue;
             }
             for (off, r) in references(&v) {
-                let w = d.args[i];
                 let start = (w.content_span().start as usize + off).min(w.span.end as usize);
                 let span = Span::new(w.span.file, start, (start + 1 + r.len()).min(w.span.end as usize));
                 self.used(r, span);

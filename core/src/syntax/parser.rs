@@ -44,6 +44,7 @@ struct Parser<'a> {
     /// exact-size allocation when it closes, so no block keeps a grown vector's spare capacity.
     nodes: Vec<Node>,
     depth_reported: bool,
+    directives: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -57,6 +58,7 @@ impl<'a> Parser<'a> {
             comments: Vec::new(),
             nodes: Vec::new(),
             depth_reported: false,
+            directives: 0,
         }
     }
 
@@ -66,6 +68,7 @@ impl<'a> Parser<'a> {
 
     /// Turns the pending words into a directive.
     fn take_directive(&mut self, terminator: Terminator) -> Directive {
+        self.directives += 1;
         let name = self.words[0];
         let args: Box<[Word]> = self.words[1..].into();
         self.words.clear();
@@ -147,7 +150,7 @@ impl<'a> Parser<'a> {
         errors.sort_by_key(|e| (e.span.start, e.span.end));
         errors.dedup_by(|a, b| a.span == b.span && a.message == b.message);
         let items = self.nodes.drain(..).collect();
-        Document { file: self.file, mode, items, errors }
+        Document::new(self.file, mode, items, errors, self.directives)
     }
 
     fn open_block(&mut self, stack: &mut Vec<Frame>, open: Span) {

@@ -265,6 +265,9 @@ pub struct Document {
     pub items: Vec<Node>,
     /// In source order; the first is the one nginx reports.
     pub errors: Vec<SyntaxError>,
+    /// Directives (entries included) the parser made: counted as it goes, since the include
+    /// limit asks for every file's count and a walk costs as much as a fifth of the parse.
+    directives: usize,
 }
 
 impl Document {
@@ -289,10 +292,13 @@ impl Document {
         }
     }
 
+    /// Every directive, entries included, as parsed.
     pub fn directive_count(&self) -> usize {
-        let mut n = 0;
-        self.walk(|_, _| n += 1);
-        n
+        self.directives
+    }
+
+    pub(crate) fn new(file: FileId, mode: ParseMode, items: Vec<Node>, errors: Vec<SyntaxError>, directives: usize) -> Document {
+        Document { file, mode, items, errors, directives }
     }
 }
 

@@ -149,6 +149,8 @@ struct Shadow {
 /// quadratic in regex compilations or string building.
 struct Level<'m> {
     locs: &'m [Location],
+    /// Small levels (most of them) are scanned: building indexes would cost more than it saves.
+    indexed: bool,
     regexes: Vec<Option<RegexFacts>>,
     /// Earlier regexes with the same (pattern, caseless), by pattern.
     by_pattern: FxHashMap<&'m str, Vec<usize>>,
@@ -182,6 +184,7 @@ impl<'m> Level<'m> {
     fn new(locs: &'m [Location]) -> Level<'m> {
         let mut level = Level {
             locs,
+            indexed: locs.len() > 16,
             regexes: Vec::with_capacity(locs.len()),
             by_pattern: Default::default(),
             anchored: Default::default(),
@@ -192,7 +195,7 @@ impl<'m> Level<'m> {
             prefix_lens: Vec::new(),
         };
         for (i, l) in locs.iter().enumerate() {
-            if matches!(l.modifier, Modifier::Prefix | Modifier::PrefixNoRegex) {
+            if level.indexed && matches!(l.modifier, Modifier::Prefix | Modifier::PrefixNoRegex) {
                 level.prefixes.entry(l.pattern.as_str()).or_insert(i);
                 level.prefix_lens.push(l.pattern.len());
             }
@@ -205,7 +208,7 @@ impl<'m> Level<'m> {
             let run = literal_run(pattern);
             let anchored = pattern.starts_with('^');
             let key = if anchored { prefix.as_ref() } else { run.as_ref() }
-                .filter(|k| !k.is_empty() && k.is_ascii())
+                .filter(|k| level.indexed && !k.is_empty() && k.is_ascii())
                 .map(|k| k.to_ascii_lowercase());
             let facts = RegexFacts {
                 caseless: l.modifier == Modifier::RegexCaseless,
@@ -216,8 +219,10 @@ impl<'m> Level<'m> {
                 key,
                 compiled: Default::default(),
             };
-            level.by_pattern.entry(pattern).or_default().push(i);
-            if facts.end_independent {
+            if level.indexed {
+                level.by_pattern.entry(pattern).or_default().push(i);
+            }
+            if level.indexed && facts.end_independent {
                 match (&facts.key, anchored) {
                     (Some(k), true) => {
                         level.anchored_lens.push(k.len());
@@ -245,6 +250,9 @@ impl<'m> Level<'m> {
     /// Regex locations before `before` that could match one of `texts` (a superset, in order):
     /// an anchored literal prefix must start a text, a floating literal run must occur in one.
     fn candidates(&self, before: usize, texts: &[&str]) -> Vec<usize> {
+        if !self.indexed {
+            return (0..before).filter(|&s| self.regexes[s].as_ref().is_some_and(|f| f.end_independent)).collect();
+        }
         let lower: Vec<String> = texts.iter().map(|t| t.to_ascii_lowercase()).collect();
         let mut out: Vec<usize> = self.opaque.iter().copied().take_while(|&s| s < before).collect();
         for t in &lower {
@@ -267,6 +275,11 @@ impl<'m> Level<'m> {
 
     /// The first prefix (or `^~`) location longer than `min` whose pattern starts `p`.
     fn longer_prefix_of(&self, p: &str, min: usize) -> Option<usize> {
+        if !self.indexed {
+            return self.locs.iter().position(|b| {
+                matches!(b.modifier, Modifier::Prefix | Modifier::PrefixNoRegex) && b.pattern.len() > min && p.starts_with(b.pattern.as_str())
+            });
+        }
         self.prefix_lens
             .iter()
             .filter(|&&n| n > min && n <= p.len())
@@ -292,9 +305,11 @@ fn shadow_of(levels: &[(Level, usize)]) -> Option<Shadow> {
             let prefix = facts.prefix.as_deref();
             let run = facts.run.as_deref().filter(|q| !q.is_empty());
             // The same pattern, or an end-independent regex whose literal fits one of ours.
-            let same = own.by_pattern.get(l.pattern.as_str()).map(Vec::as_slice).unwrap_or(&[]);
             let texts: Vec<&str> = prefix.into_iter().chain(run).collect();
-            let mut order: Vec<usize> = same.iter().copied().take_while(|&s| s < i).collect();
+            let mut order: Vec<usize> = match own.indexed {
+                true => own.by_pattern.get(l.pattern.as_str()).map_or(&[][..], Vec::as_slice).iter().copied().take_while(|&s| s < i).collect(),
+                false => (0..i).filter(|&s| own.regexes[s].is_some()).collect(),
+            };
             order.extend(own.candidates(i, &texts));
             order.sort_unstable();
             order.dedup();
