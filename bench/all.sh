@@ -13,6 +13,8 @@
 #                               of each config against an edited copy
 #   bench/wasm-vs-native.sh     analyze in wasm under node vs native
 #   bench/check-corpus.sh       ngxlint check over ../shared/corpus, 1 thread vs all
+#   bench/wide.sh               check and diff of wide configurations (one construct repeated
+#                               10,000 and 20,000 times): time must double, not quadruple
 #   + crossplane.parse() over every corpus file, in one process
 # Then a headline table: MB/s, growth (s/MB relative to the 1 MB row: 1.0 = linear) and max RSS
 # over input size, for every tool and size. Release builds; everything sequential (the machine's
@@ -41,6 +43,7 @@ bash bench/compare-audit.sh "${sizes[@]}"
 bash bench/compare-nginx-diff.sh "${sizes[@]}"
 bash bench/wasm-vs-native.sh "${sizes[@]}"
 bash bench/check-corpus.sh
+bash bench/wide.sh
 
 # crossplane over the corpus: every file, one process (each file its own parse, as ngxlint's
 # "every file named" row; crossplane follows includes it can find, like ngxlint does).
