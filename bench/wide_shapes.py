@@ -29,6 +29,7 @@ def shapes(n):
         "upstream-members": http(" upstream u {\n" + j(f"  server {ip(i)}:80;\n" for i in r) + " }\n server { listen 80; location / { proxy_pass http://u; } }\n"),
         "maps": http(j(f" map $uri $m{i} {{ default 0; /a{i} 1; }}\n" for i in r) + " server { listen 80; return 200 $m1; }\n"),
         "map-entries": http(" map $uri $m {\n" + j(f"  /a{i} {i};\n" for i in r) + " default 0; }\n server { listen 80; return 200 $m; }\n"),
+        "map-used-everywhere": http(" map $uri $m {\n" + j(f"  /a{i} v{i};\n" for i in r) + " default 0; }\n server { listen 80;\n" + j(f"  location /l{i} {{ add_header X-M $m; }}\n" for i in r) + " }\n"),
         "map-regex-entries": http(" map $uri $m {\n" + j(f"  ~^/a{i}/(?<x>.*)$ $x;\n" for i in r) + " default 0; }\n server { listen 80; return 200 $m; }\n"),
         "locations": http(" server { listen 80;\n" + j(f"  location /l{i} {{ return 200; }}\n" for i in r) + " }\n"),
         "regex-locations": http(" server { listen 80;\n" + j(f"  location ~ ^/l{i}/(.*)$ {{ return 200 $1; }}\n" for i in r) + " }\n"),

@@ -462,20 +462,37 @@ impl Resolver<'_, '_> {
             let i = name.parse().unwrap_or(0);
             return self.capture(at, Group::Index(i)).unwrap_or(VariableFacts::UNKNOWN);
         }
-        let mut found: Option<VariableFacts> = builtin(name);
         let cx = self.cx;
-        self.dollar.clear();
-        self.dollar.push('$');
-        self.dollar.push_str(name);
-        for &i in cx.definitions(&self.dollar) {
-            let it = cx.item(i);
-            let f = match it.name.as_ref() {
-                "set" => self.value(i, it.arg(1)),
-                "map" => self.map(i),
-                _ => continue,
-            };
-            found = Some(found.map_or(f, |g| g.join(f)));
-        }
+        // What the definitions give does not depend on where the variable is used: worked out
+        // once per variable for the whole rule run (a map of thousands of entries used in
+        // thousands of places was re-read for each use). Only for a variable resolved on its
+        // own (nested resolutions cut cycles through their callers, so can differ).
+        let root = self.stack.len() == 1;
+        let cached = if root { cx.definition_facts.borrow().get(name).copied() } else { None };
+        let found = match cached {
+            Some(found) => found,
+            None => {
+                let mut found: Option<VariableFacts> = builtin(name);
+                self.dollar.clear();
+                self.dollar.push('$');
+                self.dollar.push_str(name);
+                let dollar = std::mem::take(&mut self.dollar);
+                for &i in cx.definitions(&dollar) {
+                    let it = cx.item(i);
+                    let f = match it.name.as_ref() {
+                        "set" => self.value(i, it.arg(1)),
+                        "map" => self.map(i),
+                        _ => continue,
+                    };
+                    found = Some(found.map_or(f, |g| g.join(f)));
+                }
+                self.dollar = dollar;
+                if root {
+                    cx.definition_facts.borrow_mut().insert(name.to_string(), found);
+                }
+                found
+            }
+        };
         if found.is_none() && cx.spec.variable(name).is_some() {
             return VariableFacts::SERVER;
         }

@@ -67,6 +67,9 @@ pub struct RuleContext<'a> {
     children_by_name: Vec<usize>,
     /// The loaded files' text outside comments, built on first use (see `correctness::code_texts`).
     pub(crate) code_texts: std::sync::OnceLock<Vec<crate::rules::correctness::CodePiece>>,
+    /// Facts of variables from their definitions (`set`, `map`), by name, filled by
+    /// [`crate::model::variables::facts`] as rules ask.
+    pub(crate) definition_facts: std::cell::RefCell<FxHashMap<String, Option<crate::model::variables::VariableFacts>>>,
     /// Spec lookups of block directives while walking, by (name, context).
     block_lookups: FxHashMap<(Cow<'a, str>, Context), crate::spec::Lookup>,
 }
@@ -112,6 +115,7 @@ impl<'a> RuleContext<'a> {
             children: Vec::new(),
             children_by_name: Vec::new(),
             code_texts: Default::default(),
+            definition_facts: Default::default(),
             block_lookups: Default::default(),
         };
         cx.walk(config.main, &config.docs[config.main].doc.items, Some(root), None, 0);
