@@ -166,13 +166,7 @@ fn identical_configs_have_no_changes() {
 fn server_pairing_picks_what_scoring_every_pair_picks() {
     // Random servers (names, sockets, nameless ones with shared directives) on two sides: the
     // indexed pairing must choose what the all-pairs definition chooses, ties included.
-    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut rnd = |n: u64| {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x % n
-    };
+    let mut rnd = crate::rules::tests::rng(0x2545_F491_4F6C_DD1D);
     let server = |rnd: &mut dyn FnMut(u64) -> u64| {
         let mut children = Vec::new();
         for _ in 0..rnd(3) {

@@ -225,6 +225,18 @@ macro_rules! declare_rule {
 pub(crate) mod tests {
     use crate::{analyze, Diagnostic, Options, SourceSet};
 
+    /// A fixed-seed xorshift: `rnd(n)` is in `0..n`. For randomized tests that compare an
+    /// indexed algorithm with its all-pairs definition.
+    pub(crate) fn rng(seed: u64) -> impl FnMut(u64) -> u64 {
+        let mut x = seed;
+        move |n| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        }
+    }
+
     /// Findings of one rule. A text starting with `events`/`http`/`user`/`worker` is a whole
     /// configuration; anything else is server-level content, wrapped in a whole configuration.
     pub(crate) fn findings(code: &str, text: impl AsRef<[u8]>) -> Vec<Diagnostic> {

@@ -197,13 +197,8 @@ mod tests {
     fn the_sweep_hides_exactly_what_asking_every_scope_hides() {
         // Random scopes (nested, overlapping, empty, in two files) and findings: the sweep must
         // agree with the all-pairs definition on hidden findings and used codes.
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut rnd = |n: u32| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x % n as u64) as u32
-        };
+        let mut next = crate::rules::tests::rng(0x9E37_79B9_7F4A_7C15);
+        let mut rnd = |n: u32| next(n as u64) as u32;
         for _ in 0..300 {
             let span = |rnd: &mut dyn FnMut(u32) -> u32| {
                 let (a, len) = (rnd(60), rnd(4).min(rnd(30)));
