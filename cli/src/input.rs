@@ -181,17 +181,21 @@ pub fn analyze_with_includes(
     opts: &Options,
     warn: &mut dyn FnMut(String),
 ) -> Result<Analysis, CliError> {
-    read_includes(loaded, opts, warn)?;
-    Ok(analyze(&loaded.files, loaded.main, opts))
+    // The last resolution of the discovery is the analysis' own: not parsed a second time.
+    Ok(match read_includes(loaded, opts, warn)? {
+        Some(resolved) => ngxlint::analyze_resolved(&loaded.files, resolved, opts),
+        None => analyze(&loaded.files, loaded.main, opts),
+    })
 }
 
 /// Reads from disk every file the main file's includes reach (includes resolved only, no
-/// analysis: the caller analyses once every file is in).
-pub fn read_includes(loaded: &mut Loaded, opts: &Options, warn: &mut dyn FnMut(String)) -> Result<(), CliError> {
+/// analysis: the caller analyses once every file is in). Returns the main file's resolution
+/// with every file in (None for a dump, which holds its files already).
+pub fn read_includes(loaded: &mut Loaded, opts: &Options, warn: &mut dyn FnMut(String)) -> Result<Option<ngxlint::Resolved>, CliError> {
     if loaded.dump {
-        return Ok(());
+        return Ok(None);
     }
-    let mut config = ngxlint::resolve_includes(&loaded.files, loaded.main, opts);
+    let mut resolved = ngxlint::resolve(&loaded.files, loaded.main, opts);
     let prefix = opts
         .prefix
         .clone()
@@ -208,9 +212,9 @@ pub fn read_includes(loaded: &mut Loaded, opts: &Options, warn: &mut dyn FnMut(S
         warned: false,
     };
     loop {
-        let mut added = loader.collect(loaded, &config, warn)?;
+        let mut added = loader.collect(loaded, resolved.config(), warn)?;
         if added.is_empty() {
-            return Ok(());
+            return Ok(Some(resolved));
         }
         while !added.is_empty() {
             let mut next = Vec::new();
@@ -220,7 +224,7 @@ pub fn read_includes(loaded: &mut Loaded, opts: &Options, warn: &mut dyn FnMut(S
             }
             added = next;
         }
-        config = ngxlint::resolve_includes(&loaded.files, loaded.main, opts);
+        resolved = ngxlint::resolve(&loaded.files, loaded.main, opts);
     }
 }
 

@@ -112,13 +112,40 @@ fn include_options(opts: &Options) -> (include::IncludeOptions, bool) {
 /// Parses `main` and resolves its includes as [`analyze`] does, without checking anything: what
 /// a caller loading files on demand needs to learn which files the configuration names.
 pub fn resolve_includes(files: &SourceSet, main: FileId, opts: &Options) -> Config {
-    include::resolve(files, main, &include_options(opts).0).0
+    resolve(files, main, opts).config
+}
+
+/// `main` parsed and its includes resolved, with what resolving them found: the first half of
+/// [`analyze`], for [`analyze_resolved`].
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    config: Config,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Resolved {
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+}
+
+/// Parses `main` and resolves its includes as [`analyze`] does. A caller that reads the files
+/// a configuration names on demand resolves until nothing new is named, then hands the last
+/// resolution to [`analyze_resolved`] instead of having every file parsed again.
+pub fn resolve(files: &SourceSet, main: FileId, opts: &Options) -> Resolved {
+    let (config, diagnostics) = include::resolve(files, main, &include_options(opts).0);
+    Resolved { config, diagnostics }
 }
 
 /// Parses `main` and its includes, and reports what nginx would reject.
 pub fn analyze(files: &SourceSet, main: FileId, opts: &Options) -> Analysis {
-    let (inc, entries) = include_options(opts);
-    let (config, mut diagnostics) = include::resolve(files, main, &inc);
+    analyze_resolved(files, resolve(files, main, opts), opts)
+}
+
+/// [`analyze`] of a resolution made by [`resolve`] with the same files and options.
+pub fn analyze_resolved(files: &SourceSet, resolved: Resolved, opts: &Options) -> Analysis {
+    let entries = include_options(opts).1;
+    let Resolved { config, mut diagnostics } = resolved;
     let (root, enclosing) = snippet_context(&opts.context, &opts.profile);
     let profile = with_loaded_modules(&opts.profile, &config, files);
     let complete = !diagnostics.iter().any(|d| {

@@ -77,6 +77,7 @@ fn load_side(side: &str, arg: &Path, settings: &Settings) -> Result<Loaded, CliE
     let map = settings.map_for(arg);
     let opts: Options = settings.options_for(&map);
     let mut loaded = input::load_main_mapped(arg, map)?;
+    // compare() analyses both sides itself: the discovery's resolution is dropped here.
     input::read_includes(&mut loaded, &opts, &mut |w| eprintln!("ngxlint: warning: {side}: {w}"))?;
     Ok(loaded)
 }
