@@ -197,37 +197,37 @@ fn regex(pattern: &str, caseless: bool) -> Result<regex_lite::Regex, String> {
 /// ..., ignored"); `.x` registers both `x` and `*.x`, so either conflict drops it whole. A server
 /// without `server_name` has the name `""`.
 struct NameTables {
-    exact: Vec<(String, usize)>,
+    /// By name (names are unique: first registration wins).
+    exact: FxHashMap<String, usize>,
     prefix: Vec<(String, usize)>,
     suffix: Vec<(String, usize)>,
     regex: Vec<(String, usize)>,
 }
 
 fn name_tables(model: &Model, servers: &[usize]) -> NameTables {
-    let mut t = NameTables { exact: Vec::new(), prefix: Vec::new(), suffix: Vec::new(), regex: Vec::new() };
+    let mut t = NameTables { exact: Default::default(), prefix: Vec::new(), suffix: Vec::new(), regex: Vec::new() };
     // What each table holds, for the "first registration wins" test (a scan per name made a
     // socket of thousands of servers quadratic).
-    let (mut exact, mut prefix, mut suffix): (FxHashSet<&str>, FxHashSet<&str>, FxHashSet<&str>) = Default::default();
+    let (mut prefix, mut suffix): (FxHashSet<&str>, FxHashSet<&str>) = Default::default();
     let implicit = [ServerName::Exact(String::new())];
     for &i in servers {
         let names: &[ServerName] = if model.servers[i].names.is_empty() { &implicit } else { &model.servers[i].names };
         for n in names {
             match n {
                 ServerName::Exact(e) => {
-                    if exact.insert(e) {
-                        t.exact.push((e.clone(), i));
+                    if !t.exact.contains_key(e) {
+                        t.exact.insert(e.clone(), i);
                     }
                 }
                 ServerName::Prefix { suffix: sfx, dot_form } => {
                     let bare = &sfx[1..];
-                    if prefix.contains(sfx.as_str()) || (*dot_form && exact.contains(bare)) {
+                    if prefix.contains(sfx.as_str()) || (*dot_form && t.exact.contains_key(bare)) {
                         continue;
                     }
                     prefix.insert(sfx);
                     t.prefix.push((sfx.clone(), i));
                     if *dot_form {
-                        exact.insert(bare);
-                        t.exact.push((bare.to_string(), i));
+                        t.exact.insert(bare.to_string(), i);
                     }
                 }
                 ServerName::Suffix(p) => {
@@ -260,8 +260,6 @@ pub struct Router<'m> {
 struct Socket {
     default: Option<usize>,
     names: NameTables,
-    /// Exact names, first registration.
-    exact: FxHashMap<String, usize>,
 }
 
 struct LevelIndex<'m> {
@@ -338,18 +336,14 @@ impl<'m> Router<'m> {
             .or_insert_with(|| {
                 let (servers, default) = socket_servers(model, req);
                 let names = name_tables(model, &servers);
-                let mut exact = FxHashMap::default();
-                for (n, i) in &names.exact {
-                    exact.entry(n.clone()).or_insert(*i);
-                }
-                Rc::new(Socket { default, names, exact })
+                Rc::new(Socket { default, names })
             })
             .clone()
     }
 
     fn find_server(&mut self, socket: &Socket, host: &str, notes: &mut Vec<String>) -> Option<(usize, ServerMatch)> {
         let t = &socket.names;
-        if let Some(&i) = socket.exact.get(host) {
+        if let Some(&i) = t.exact.get(host) {
             return Some((i, ServerMatch::ExactName));
         }
         if host.is_empty() {
