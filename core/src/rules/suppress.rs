@@ -37,12 +37,17 @@ fn parse(text: &str) -> Option<(Vec<String>, String)> {
 }
 
 fn collect(cx: &RuleContext, out: &mut Vec<Suppression>, problems: &mut Vec<Diagnostic>) {
+    // Only a comment holding `ngxlint:` can be a suppression (`parse` needs it): a file without
+    // one is not walked at all, and in the others the remaining comments are skipped before
+    // their scope is worked out.
+    let marker = memchr::memmem::Finder::new(b"ngxlint:");
     for pf in &cx.config.docs {
         let src = cx.files.bytes(pf.file);
+        if marker.find(src).is_none() {
+            continue;
+        }
         let line = |off: u32| cx.files.file(pf.file).line_index().line_of(off as usize);
-        // Only a comment holding `ngxlint:` can be a suppression (`parse` needs it): the others
-        // are skipped before their scope is worked out.
-        let maybe = |c: &Span| memchr::memmem::find(src.get(c.range()).unwrap_or(&[]), b"ngxlint:").is_some();
+        let maybe = |c: &Span| marker.find(src.get(c.range()).unwrap_or(&[])).is_some();
         let mut stack: Vec<&[Node]> = vec![&pf.doc.items];
         while let Some(nodes) = stack.pop() {
             // The directives before and after each node, tracked rather than searched for: a run
