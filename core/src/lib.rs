@@ -164,7 +164,8 @@ pub fn analyze_resolved(files: &SourceSet, resolved: Resolved, opts: &Options) -
     let whole = check_opts.complete && !check_opts.snippet;
     let root = if check_opts.entries_of.is_some() { None } else { Some(check_opts.root) };
     if let Some(root) = root {
-        let cx = rules::RuleContext::new(files, &config, &model, &check_opts.spec, root, whole);
+        let arena = rules::RuleArena::new();
+        let cx = rules::RuleContext::new(files, &config, &model, &check_opts.spec, root, whole, &arena);
         diagnostics.extend(rules::run(&cx, &opts.rules));
     }
     for d in &config.docs {

@@ -479,7 +479,7 @@ impl Resolver<'_, '_> {
                 let dollar = std::mem::take(&mut self.dollar);
                 for &i in cx.definitions(&dollar) {
                     let it = cx.item(i);
-                    let f = match it.name.as_ref() {
+                    let f = match it.name {
                         "set" => self.value(i, it.arg(1)),
                         "map" => self.map(i),
                         _ => continue,
@@ -512,10 +512,10 @@ impl Resolver<'_, '_> {
         let mut leading_slash = true;
         for &e in cx.children(Some(m)) {
             let e_it = cx.item(e);
-            if matches!(e_it.name.as_ref(), "hostnames" | "volatile" | "include") || e_it.args.len() != 1 {
+            if matches!(e_it.name, "hostnames" | "volatile" | "include") || e_it.args.len() != 1 {
                 continue;
             }
-            let key = e_it.name.clone();
+            let key = e_it.name;
             let val = e_it.arg(0).to_string();
             let mut first = true;
             let mut entry_slash = val.starts_with('/');
@@ -584,10 +584,10 @@ impl Resolver<'_, '_> {
             earlier.sort_unstable();
             for &s in earlier.iter().rev() {
                 let si = cx.item(s);
-                match si.name.as_ref() {
+                match si.name {
                     "rewrite" => out.push(Matched { pattern: si.arg(0).to_string(), caseless: false, subject: Subject::Uri }),
                     "if" => {
-                        if let Some((v, op, re)) = if_regex(&si.args).filter(|c| !c.1.starts_with('!')) {
+                        if let Some((v, op, re)) = if_regex(si.args).filter(|c| !c.1.starts_with('!')) {
                             out.push(Matched { pattern: re, caseless: op == "~*", subject: Subject::Var(s, v) });
                         }
                     }
@@ -596,14 +596,14 @@ impl Resolver<'_, '_> {
             }
             let Some(p) = parent else { break };
             let pi = cx.item(p);
-            match pi.name.as_ref() {
+            match pi.name {
                 "if" => {
-                    if let Some((v, op, re)) = if_regex(&pi.args).filter(|c| !c.1.starts_with('!')) {
+                    if let Some((v, op, re)) = if_regex(pi.args).filter(|c| !c.1.starts_with('!')) {
                         out.push(Matched { pattern: re, caseless: op == "~*", subject: Subject::Var(p, v) });
                     }
                 }
                 "location" => {
-                    if let Some((m, re)) = location_of(&pi.args) {
+                    if let Some((m, re)) = location_of(pi.args) {
                         if matches!(m, Modifier::Regex | Modifier::RegexCaseless) {
                             out.push(Matched { pattern: re, caseless: m == Modifier::RegexCaseless, subject: Subject::Uri });
                         }
@@ -611,7 +611,7 @@ impl Resolver<'_, '_> {
                 }
                 "server" => {
                     for &c in cx.children_named(Some(p), "server_name") {
-                        for a in &cx.item(c).args {
+                        for a in cx.item(c).args {
                             if let Some(re) = a.strip_prefix('~') {
                                 out.push(Matched { pattern: re.to_string(), caseless: true, subject: Subject::Host });
                             }
@@ -718,7 +718,8 @@ mod tests {
         let (config, _) = crate::include::resolve(&files, main, &inc);
         let model = crate::model::build(&files, &config);
         let spec = crate::spec::Spec::new(crate::spec::Profile::debian12());
-        let cx = RuleContext::new(&files, &config, &model, &spec, crate::spec::Context::Main, true);
+        let arena = crate::rules::RuleArena::new();
+        let cx = RuleContext::new(&files, &config, &model, &spec, crate::spec::Context::Main, true, &arena);
         let (i, _) = cx.named(directive).last().expect("directive");
         facts(&cx, i, var)
     }

@@ -15,10 +15,10 @@ use std::borrow::Cow;
 pub struct Item<'a> {
     pub directive: &'a Directive,
     /// The name (nginx-unescaped, lossy UTF-8): borrowed from the source unless it had to be
-    /// unescaped or repaired, as are the arguments.
-    pub name: Cow<'a, str>,
-    /// Argument values (nginx-unescaped, lossy UTF-8).
-    pub args: Box<[Cow<'a, str>]>,
+    /// unescaped or repaired (then from the [`RuleArena`]), as are the arguments.
+    pub name: &'a str,
+    /// Argument values (nginx-unescaped, lossy UTF-8), a slice of the [`RuleArena`].
+    pub args: &'a [&'a str],
     /// The context the directive is in (Main, Http, Server, Location, ...); None inside handler
     /// bodies (map/geo/types entries) and unknown blocks.
     pub ctx: Option<Context>,
@@ -28,15 +28,36 @@ pub struct Item<'a> {
     pub doc: usize,
 }
 
-impl Item<'_> {
+impl<'a> Item<'a> {
     pub fn span(&self) -> Span {
         self.directive.name.span
     }
-    pub fn arg(&self, i: usize) -> &str {
-        self.args.get(i).map(|a| &**a).unwrap_or("")
+    pub fn arg(&self, i: usize) -> &'a str {
+        self.args.get(i).copied().unwrap_or("")
     }
     pub fn is_block(&self) -> bool {
         self.directive.block().is_some()
+    }
+}
+
+/// Where a [`RuleContext`] keeps its items' argument lists and unescaped texts: one bump arena
+/// freed at once, instead of a heap allocation per directive (hundreds of thousands on large
+/// configurations, each freed on its own). Owned by the caller, so items can borrow it for as long
+/// as the context lives.
+#[derive(Default)]
+pub struct RuleArena(bumpalo::Bump);
+
+impl RuleArena {
+    pub fn new() -> RuleArena {
+        RuleArena::default()
+    }
+
+    /// A text borrowed for the arena's lifetime: as it is when it borrows the source already.
+    fn keep<'a>(&'a self, text: Cow<'a, str>) -> &'a str {
+        match text {
+            Cow::Borrowed(t) => t,
+            Cow::Owned(t) => self.0.alloc_str(&t),
+        }
     }
 }
 
@@ -48,15 +69,16 @@ pub struct RuleContext<'a> {
     /// A whole configuration (not a snippet) with every include found.
     pub whole: bool,
     items: Vec<Item<'a>>,
+    arena: &'a RuleArena,
     /// Directive names, numbered in order of first appearance, and each item's name id.
-    name_ids: FxHashMap<Cow<'a, str>, u32>,
+    name_ids: FxHashMap<&'a str, u32>,
     name_of: Vec<u32>,
     /// The items of each name, in reading order: those of name id `n` are
     /// `by_name[by_name_start[n]..by_name_start[n + 1]]` (rules look names up instead of scanning).
     by_name_start: Vec<u32>,
     by_name: Vec<usize>,
     /// `set $v` / `map $src $v` items by the variable they define (`$v`).
-    definitions: FxHashMap<Cow<'a, str>, Vec<usize>>,
+    definitions: FxHashMap<&'a str, Vec<usize>>,
     /// Children of each slot (0 = the top level, item `i` = slot `i + 1`): those of slot `s` are
     /// `children[child_start[s]..child_start[s + 1]]` in reading order, and the same range of
     /// `children_by_name` holds them sorted by (name id, index), so a lookup by name is a binary
@@ -71,7 +93,7 @@ pub struct RuleContext<'a> {
     /// [`crate::model::variables::facts`] as rules ask.
     pub(crate) definition_facts: std::cell::RefCell<FxHashMap<String, Option<crate::model::variables::VariableFacts>>>,
     /// Spec lookups of block directives while walking, by (name, context).
-    block_lookups: FxHashMap<(Cow<'a, str>, Context), crate::spec::Lookup>,
+    block_lookups: FxHashMap<(&'a str, Context), crate::spec::Lookup>,
 }
 
 /// Indices grouped by a key, each group in index order (a counting sort): `(start, list)` with
@@ -95,7 +117,15 @@ fn group_by(n: usize, keys: usize, key: impl Fn(usize) -> usize) -> (Vec<u32>, V
 }
 
 impl<'a> RuleContext<'a> {
-    pub fn new(files: &'a SourceSet, config: &'a Config, model: &'a Model, spec: &'a Spec, root: Context, whole: bool) -> RuleContext<'a> {
+    pub fn new(
+        files: &'a SourceSet,
+        config: &'a Config,
+        model: &'a Model,
+        spec: &'a Spec,
+        root: Context,
+        whole: bool,
+        arena: &'a RuleArena,
+    ) -> RuleContext<'a> {
         // About one directive per 48 bytes of source (typical configurations have 40-70): most
         // analyses never grow the vectors, without walking the trees to count.
         let capacity = config.docs.iter().map(|d| files.bytes(d.file).len() / 48).sum();
@@ -105,6 +135,7 @@ impl<'a> RuleContext<'a> {
             model,
             spec,
             whole,
+            arena,
             items: Vec::with_capacity(capacity),
             name_ids: Default::default(),
             name_of: Vec::new(),
@@ -124,21 +155,21 @@ impl<'a> RuleContext<'a> {
         cx.name_of = Vec::with_capacity(n);
         for (i, it) in cx.items.iter().enumerate() {
             let next = cx.name_ids.len() as u32;
-            let id = match cx.name_ids.get(&*it.name) {
+            let id = match cx.name_ids.get(it.name) {
                 Some(&id) => id,
                 None => {
-                    cx.name_ids.insert(it.name.clone(), next);
+                    cx.name_ids.insert(it.name, next);
                     next
                 }
             };
             cx.name_of.push(id);
-            let defined = match &*it.name {
+            let defined = match it.name {
                 "set" => it.args.first(),
                 "map" => it.args.get(1),
                 _ => None,
             };
             if let Some(v) = defined {
-                cx.definitions.entry(v.clone()).or_default().push(i);
+                cx.definitions.entry(v).or_default().push(i);
             }
         }
         let name_of = &cx.name_of;
@@ -161,7 +192,7 @@ impl<'a> RuleContext<'a> {
         let text = self.files.text(self.config.docs[doc].file);
         for node in nodes {
             let Node::Directive(d) = node else { continue };
-            let name = d.name.text_in(src, text);
+            let name = self.arena.keep(d.name.text_in(src, text));
             if name == "include" {
                 if let Some(inc) = self.config.include_at(doc, d) {
                     if depth < crate::include::MAX_INCLUDE_DEPTH {
@@ -174,14 +205,15 @@ impl<'a> RuleContext<'a> {
                 }
                 continue;
             }
-            let args = d.args.iter().map(|w| w.text_in(src, text)).collect();
+            let arena = self.arena;
+            let args = arena.0.alloc_slice_fill_iter(d.args.iter().map(|w| arena.keep(w.text_in(src, text))));
             let i = self.items.len();
             self.items.push(Item { directive: d, name, args, ctx, parent, doc });
             if let Some(b) = d.block() {
                 let inner = match (b.kind, ctx) {
                     (BlockKind::Directives, Some(c)) => {
                         let spec = self.spec;
-                        let key = (self.items[i].name.clone(), c);
+                        let key = (name, c);
                         match *self.block_lookups.entry(key).or_insert_with_key(|(n, c)| spec.lookup(n, *c)) {
                             crate::spec::Lookup::Found(s) => s.body_context(c),
                             _ => None,

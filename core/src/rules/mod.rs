@@ -17,7 +17,7 @@ mod suppress;
 mod taint;
 
 pub use crate::report::{Edit, Fix};
-pub use context::{Item, RuleContext};
+pub use context::{Item, RuleArena, RuleContext};
 pub use registry::all;
 pub use suppress::{UNUSED, WITHOUT_REASON};
 

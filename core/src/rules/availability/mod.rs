@@ -43,7 +43,7 @@ pub(super) fn streaming(cx: &RuleContext, block: Option<usize>) -> bool {
     let mut stack: Vec<usize> = cx.children(block).to_vec();
     while let Some(i) = stack.pop() {
         let it = cx.item(i);
-        match it.name.as_ref() {
+        match it.name {
             "proxy_set_header" if it.arg(0).eq_ignore_ascii_case("upgrade") => return true,
             "add_header" | "proxy_hide_header" | "proxy_ignore_headers" if it.args.iter().any(|a| a.eq_ignore_ascii_case("x-accel-buffering")) => return true,
             "chunked_transfer_encoding" => return true,

@@ -134,7 +134,7 @@ fn problem(pattern: &str, caseless: bool, merge_slashes: bool) -> Option<String>
 
 fn check(cx: &RuleContext, out: &mut Findings) {
     for (i, it) in cx.named("location") {
-        let Some((modifier, pattern)) = location_parts(&it.args) else { continue };
+        let Some((modifier, pattern)) = location_parts(it.args) else { continue };
         if !modifier.is_regex() {
             continue;
         }

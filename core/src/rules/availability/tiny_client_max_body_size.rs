@@ -61,8 +61,8 @@ const STATIC_ONLY: &[&str] = &[
 /// `try_files`, `dav_methods`, rewrites or nested locations that could take a body)?
 fn static_files_only(cx: &RuleContext, l: usize) -> bool {
     let children = cx.children(Some(l));
-    children.iter().any(|&c| matches!(&*cx.item(c).name, "alias" | "root"))
-        && children.iter().all(|&c| STATIC_ONLY.contains(&&*cx.item(c).name))
+    children.iter().any(|&c| matches!(cx.item(c).name, "alias" | "root"))
+        && children.iter().all(|&c| STATIC_ONLY.contains(&cx.item(c).name))
 }
 
 fn check(cx: &RuleContext, out: &mut Findings) {

@@ -85,7 +85,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             }
             let kids = cx.children(Some(l));
             let denied = kids.iter().any(|&k| cx.item(k).name == "deny" && cx.item(k).arg(0) == "all");
-            !denied && kids.iter().all(|&k| serves_files(&cx.item(k).name))
+            !denied && kids.iter().all(|&k| serves_files(cx.item(k).name))
         });
         let Some(other) = falls_back else { continue };
         let label = format!("location {}", cx.item(other).args.join(" "));

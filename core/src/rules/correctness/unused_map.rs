@@ -52,7 +52,7 @@ fn word(c: u8) -> bool {
 
 /// The variables a map (geo, split_clients) item defines, without the `$`.
 fn defined<'s>(it: &'s Item) -> Option<&'s str> {
-    let var = match (it.name.as_ref(), it.ctx) {
+    let var = match (it.name, it.ctx) {
         ("map" | "split_clients", Some(_)) if it.is_block() => it.arg(1),
         ("geo", Some(_)) if it.is_block() => it.args.last().map(|a| &**a).unwrap_or(""),
         _ => return None,

@@ -62,7 +62,7 @@ fn absolute(s: &str) -> bool {
 
 fn check(cx: &RuleContext, out: &mut Findings) {
     for (i, it) in cx.named_where(|n| matches!(n, "return" | "rewrite")).into_iter().map(|i| (i, cx.item(i))) {
-        let (target, rewrite) = match (it.name.as_ref(), it.args.len()) {
+        let (target, rewrite) = match (it.name, it.args.len()) {
             ("return", 2) if matches!(it.arg(0), "301" | "302" | "303" | "307" | "308") => (1, false),
             ("return", 1) if absolute(it.arg(0)) => (0, false),
             ("rewrite", 2..) if absolute(it.arg(1)) || matches!(it.arg(2), "redirect" | "permanent") => (1, true),

@@ -45,7 +45,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
     for (i, it) in cx.named("alias") {
         let Some(loc) = cx.enclosing(i, "location") else { continue };
         let l = cx.item(loc);
-        let Some((modifier, pattern)) = location_of(&l.args) else { continue };
+        let Some((modifier, pattern)) = location_of(l.args) else { continue };
         if !matches!(modifier, Modifier::Prefix | Modifier::PrefixNoRegex) {
             continue;
         }

@@ -52,7 +52,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             continue;
         }
         let list: Vec<usize> =
-            cx.children(Some(p)).iter().copied().filter(|&c| matches!(cx.item(c).name.as_ref(), "allow" | "deny")).collect();
+            cx.children(Some(p)).iter().copied().filter(|&c| matches!(cx.item(c).name, "allow" | "deny")).collect();
         if list.iter().any(|&c| cx.item(c).arg(0) == "all") || super::opaque(cx, p, false) {
             continue;
         }

@@ -89,7 +89,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         // With `root` the listed directory is root + the URI: for a prefix location, root + its
         // prefix (a regex location's URIs are unknown: not judged). With `alias` it is the alias.
         let path = if cx.item(dir).name == "root" {
-            match cx.enclosing(i, "location").and_then(|l| crate::model::location_of(&cx.item(l).args)) {
+            match cx.enclosing(i, "location").and_then(|l| crate::model::location_of(cx.item(l).args)) {
                 Some((crate::model::Modifier::Prefix | crate::model::Modifier::PrefixNoRegex | crate::model::Modifier::Exact, prefix)) => {
                     format!("{}{}", base.trim_end_matches('/'), prefix)
                 }

@@ -9,7 +9,7 @@ const MIN_MAX_AGE: u64 = 15_768_000;
 /// The HSTS value of a header directive, if it sets Strict-Transport-Security.
 fn hsts_value(cx: &RuleContext, i: usize) -> Option<String> {
     let it = cx.item(i);
-    match it.name.as_ref() {
+    match it.name {
         "add_header" if it.arg(0).eq_ignore_ascii_case("strict-transport-security") => Some(it.arg(1).to_string()),
         "more_set_headers" => it.args.iter().find_map(|a| {
             let (n, v) = a.split_once(':')?;
@@ -75,7 +75,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         }
         let tls = cx.children(Some(s)).iter().any(|&c| {
             let l = cx.item(c);
-            (l.name == "listen" && l.args.iter().skip(1).any(|a| a == "ssl" || a == "quic")) || (l.name == "ssl" && l.arg(0) == "on")
+            (l.name == "listen" && l.args.iter().skip(1).any(|&a| a == "ssl" || a == "quic")) || (l.name == "ssl" && l.arg(0) == "on")
         });
         let rejects = cx.inherited(Some(s), "ssl_reject_handshake").is_some_and(|r| cx.item(r).arg(0) == "on");
         if !tls || rejects || super::opaque(cx, s, true) {

@@ -72,9 +72,9 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             continue;
         }
         let bad: Vec<usize> =
-            cx.children(Some(i)).iter().copied().filter(|&c| !REWRITE_MODULE.contains(&cx.item(c).name.as_ref())).collect();
+            cx.children(Some(i)).iter().copied().filter(|&c| !REWRITE_MODULE.contains(&cx.item(c).name)).collect();
         let Some(&first) = bad.first() else { continue };
-        let names: Vec<&str> = bad.iter().map(|&c| cx.item(c).name.as_ref()).collect();
+        let names: Vec<&str> = bad.iter().map(|&c| cx.item(c).name).collect();
         let d = out.report(
             cx.item(first).span(),
             format!(

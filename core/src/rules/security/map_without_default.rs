@@ -73,7 +73,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             .items()
             .iter()
             .enumerate()
-            .filter(|(_, u)| match u.name.as_ref() {
+            .filter(|(_, u)| match u.name {
                 "if" | "auth_basic" => u.args.iter().any(|a| uses(a, var)),
                 "limit_req_zone" | "limit_conn_zone" => uses(u.arg(0), var),
                 _ => false,

@@ -1,5 +1,4 @@
 use crate::declare_rule;
-use std::borrow::Cow;
 use crate::model::variables::{facts, reference_spans};
 use crate::rules::{Findings, RuleContext};
 
@@ -57,7 +56,7 @@ declare_rule! {
 }
 
 /// The argument indices of `it` that end up in a header (or in the request line to the upstream).
-fn header_args(name: &str, args: &[Cow<str>]) -> Vec<usize> {
+fn header_args(name: &str, args: &[&str]) -> Vec<usize> {
     match name {
         "add_header" | "add_trailer" | "proxy_set_header" => vec![1],
         "more_set_headers" | "more_set_input_headers" => (0..args.len()).filter(|&i| !args[i].starts_with('-')).collect(),
@@ -88,7 +87,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         matches!(n, "add_header" | "add_trailer" | "proxy_set_header" | "more_set_headers" | "more_set_input_headers" | "proxy_pass" | "return" | "rewrite")
     };
     for (i, it) in cx.named_where(names).into_iter().map(|i| (i, cx.item(i))) {
-        for k in header_args(&it.name, &it.args) {
+        for k in header_args(it.name, it.args) {
             let Some(v) = it.args.get(k) else { continue };
             // A variable that can hold a line feed followed by client-chosen bytes, or one that
             // may end with a line feed followed by another client-chosen variable.
@@ -101,7 +100,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             });
             let Some((_, (name, _))) = hit else { continue };
             let name = name.to_string();
-            let target = match it.name.as_ref() {
+            let target = match it.name {
                 "proxy_pass" => "the request line sent to the upstream",
                 "proxy_set_header" => "a header sent to the upstream",
                 "return" | "rewrite" => "the Location header",

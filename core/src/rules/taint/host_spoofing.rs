@@ -1,5 +1,4 @@
 use crate::declare_rule;
-use std::borrow::Cow;
 use crate::model::variables::reference_spans;
 use crate::rules::{Edit, Findings, Fix, RuleContext};
 
@@ -50,7 +49,7 @@ declare_rule! {
     }
 }
 
-fn target_arg(name: &str, args: &[Cow<str>]) -> Option<usize> {
+fn target_arg(name: &str, args: &[&str]) -> Option<usize> {
     let is_url = |s: &str| s.starts_with("http://") || s.starts_with("https://") || s.starts_with("$scheme://") || s.starts_with("//") || s.starts_with("$http_host");
     match (name, args) {
         ("return", [code, url]) if matches!(&**code, "301" | "302" | "303" | "307" | "308") => Some(1).filter(|_| !url.starts_with('/') || url.starts_with("//")),
@@ -63,7 +62,7 @@ fn target_arg(name: &str, args: &[Cow<str>]) -> Option<usize> {
 
 fn check(cx: &RuleContext, out: &mut Findings) {
     for it in cx.named_where(|n| matches!(n, "return" | "rewrite" | "add_header")).into_iter().map(|i| cx.item(i)) {
-        let Some(k) = target_arg(&it.name, &it.args) else { continue };
+        let Some(k) = target_arg(it.name, it.args) else { continue };
         let v = &it.args[k];
         if !reference_spans(v.as_bytes()).any(|(_, _, n)| n == "http_host") {
             continue;

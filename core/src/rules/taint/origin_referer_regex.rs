@@ -48,9 +48,9 @@ declare_rule! {
 
 fn check(cx: &RuleContext, out: &mut Findings) {
     for (i, it) in cx.named_where(|n| matches!(n, "if" | "map")).into_iter().map(|i| (i, cx.item(i))) {
-        match it.name.as_ref() {
+        match it.name {
             "if" => {
-                let Some((var, op, re)) = if_regex(&it.args) else { continue };
+                let Some((var, op, re)) = if_regex(it.args) else { continue };
                 let Some(kind) = kind_of(&var) else { continue };
                 let at = it.directive.args.iter().rev().find(|w| !w.raw(cx.src(i)).starts_with(b")")).map(|w| w.span).unwrap_or(it.span());
                 judge(out, at, kind, &re, op.ends_with('*'));

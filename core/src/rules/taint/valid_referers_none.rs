@@ -47,7 +47,7 @@ declare_rule! {
 
 fn check(cx: &RuleContext, out: &mut Findings) {
     for (_, it) in cx.named("valid_referers") {
-        for (k, a) in it.args.iter().enumerate() {
+        for (k, &a) in it.args.iter().enumerate() {
             if a == "none" || a == "blocked" {
                 let what = if a == "none" { "without a Referer header" } else { "with a Referer stripped of its scheme" };
                 out.report(it.directive.args[k].span, format!("valid_referers {a} accepts requests {what}: any site can omit or mangle the header to pass"))
