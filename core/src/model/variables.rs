@@ -190,7 +190,7 @@ pub fn builtin(name: &str) -> Option<VariableFacts> {
 
 /// Facts of `$name` (without `$`) as used by item `at`. Captures are `"1"`..`"9"` or their names.
 pub fn facts(cx: &RuleContext, at: usize, name: &str) -> VariableFacts {
-    let mut r = Resolver { cx, stack: Vec::new(), dollar: String::new() };
+    let mut r = Resolver::new(cx);
     r.var(at, name)
 }
 
@@ -198,7 +198,7 @@ pub use crate::syntax::script::{reference_spans, references};
 
 /// Facts of a whole value with variables (`http://$host$uri`).
 pub fn value_facts(cx: &RuleContext, at: usize, value: &str) -> VariableFacts {
-    let mut r = Resolver { cx, stack: Vec::new(), dollar: String::new() };
+    let mut r = Resolver::new(cx);
     r.value(at, value)
 }
 
@@ -423,14 +423,31 @@ enum Subject {
 
 struct Resolver<'c, 'a> {
     cx: &'c RuleContext<'a>,
-    stack: Vec<String>,
+    /// The variables being resolved, outermost first: their names back to back in `names`, the
+    /// `k`th ending at `ends[k]` (no allocation per variable on the path).
+    names: String,
+    ends: [usize; MAX_DEPTH + 2],
+    depth: usize,
     /// `$name` for the definitions lookup, reused.
     dollar: String,
 }
 
 const MAX_DEPTH: usize = 16;
 
-impl Resolver<'_, '_> {
+impl<'c, 'a> Resolver<'c, 'a> {
+    fn new(cx: &'c RuleContext<'a>) -> Self {
+        Resolver { cx, names: String::new(), ends: [0; MAX_DEPTH + 2], depth: 0, dollar: String::new() }
+    }
+
+    fn on_stack(&self, name: &str) -> bool {
+        let mut start = 0;
+        self.ends[..self.depth].iter().any(|&end| {
+            let hit = &self.names[start..end] == name;
+            start = end;
+            hit
+        })
+    }
+
     fn value(&mut self, at: usize, value: &str) -> VariableFacts {
         let mut f = VariableFacts::SERVER;
         let refs = references(value);
@@ -448,12 +465,16 @@ impl Resolver<'_, '_> {
     }
 
     fn var(&mut self, at: usize, name: &str) -> VariableFacts {
-        if self.stack.len() > MAX_DEPTH || self.stack.iter().any(|s| s == name) {
+        if self.depth > MAX_DEPTH || self.on_stack(name) {
             return VariableFacts::UNKNOWN;
         }
-        self.stack.push(name.to_string());
+        let start = self.names.len();
+        self.names.push_str(name);
+        self.ends[self.depth] = self.names.len();
+        self.depth += 1;
         let f = self.var_inner(at, name);
-        self.stack.pop();
+        self.depth -= 1;
+        self.names.truncate(start);
         f
     }
 
@@ -467,7 +488,7 @@ impl Resolver<'_, '_> {
         // once per variable for the whole rule run (a map of thousands of entries used in
         // thousands of places was re-read for each use). Only for a variable resolved on its
         // own (nested resolutions cut cycles through their callers, so can differ).
-        let root = self.stack.len() == 1;
+        let root = self.depth == 1;
         let cached = if root { cx.definition_facts.borrow().get(name).copied() } else { None };
         let found = match cached {
             Some(found) => found,

@@ -86,6 +86,9 @@ pub struct RuleContext<'a> {
     /// or a hash map: a few bytes per directive on configurations of millions of directives.
     child_start: Vec<u32>,
     children: Vec<usize>,
+    /// One past each item's last descendant: items are in reading order, so the descendants of
+    /// `i` are exactly `i + 1..subtree_end[i]`.
+    subtree_end: Vec<u32>,
     children_by_name: Vec<usize>,
     /// The loaded files' text outside comments, built on first use (see `correctness::code_texts`).
     pub(crate) code_texts: std::sync::OnceLock<Vec<crate::rules::correctness::CodePiece>>,
@@ -144,6 +147,7 @@ impl<'a> RuleContext<'a> {
             definitions: Default::default(),
             child_start: Vec::new(),
             children: Vec::new(),
+            subtree_end: Vec::with_capacity(capacity),
             children_by_name: Vec::new(),
             code_texts: Default::default(),
             definition_facts: Default::default(),
@@ -151,6 +155,7 @@ impl<'a> RuleContext<'a> {
         };
         cx.walk(config.main, &config.docs[config.main].doc.items, Some(root), None, 0);
         cx.items.shrink_to_fit();
+        cx.subtree_end.shrink_to_fit();
         let n = cx.items.len();
         cx.name_of = Vec::with_capacity(n);
         for (i, it) in cx.items.iter().enumerate() {
@@ -209,6 +214,7 @@ impl<'a> RuleContext<'a> {
             let args = arena.0.alloc_slice_fill_iter(d.args.iter().map(|w| arena.keep(w.text_in(src, text))));
             let i = self.items.len();
             self.items.push(Item { directive: d, name, args, ctx, parent, doc });
+            self.subtree_end.push(i as u32 + 1);
             if let Some(b) = d.block() {
                 let inner = match (b.kind, ctx) {
                     (BlockKind::Directives, Some(c)) => {
@@ -222,6 +228,7 @@ impl<'a> RuleContext<'a> {
                     _ => None,
                 };
                 self.walk(doc, &b.items, inner, Some(i), depth);
+                self.subtree_end[i] = self.items.len() as u32;
             }
         }
     }
@@ -272,14 +279,8 @@ impl<'a> RuleContext<'a> {
     }
 
     /// Every item inside a block directive, depth first, in reading order.
-    pub fn descendants(&self, of: usize) -> Vec<usize> {
-        let mut out = Vec::new();
-        let mut stack: Vec<usize> = self.children(Some(of)).iter().rev().copied().collect();
-        while let Some(i) = stack.pop() {
-            out.push(i);
-            stack.extend(self.children(Some(i)).iter().rev());
-        }
-        out
+    pub fn descendants(&self, of: usize) -> std::ops::Range<usize> {
+        of + 1..self.subtree_end.get(of).map_or(of + 1, |&e| e as usize)
     }
     /// Direct children of a block directive (or the top level for None).
     pub fn children(&self, of: Option<usize>) -> &[usize] {
@@ -359,5 +360,38 @@ impl<'a> RuleContext<'a> {
 
     pub fn version(&self) -> NginxVersion {
         self.spec.profile().version
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{RuleArena, RuleContext};
+    use crate::source::SourceSet;
+
+    #[test]
+    fn descendants_are_the_depth_first_walk_of_children() {
+        // Nested blocks, an include inlined inside a location, a block-less directive and an
+        // empty block: the range must hold what walking the child lists finds, in that order.
+        let mut files = SourceSet::new();
+        let main = files.add(
+            "/t/nginx.conf",
+            "events {}\nhttp {\nserver { listen 80; location / { include /t/inc.conf; root /a; } location /e {} }\nserver { listen 81; }\n}\n",
+        );
+        files.add("/t/inc.conf", "if ($x) { return 404; }\nadd_header X-A b;\n");
+        let (config, _) = crate::include::resolve(&files, main, &Default::default());
+        let model = crate::model::build(&files, &config);
+        let spec = crate::spec::Spec::new(Default::default());
+        let arena = RuleArena::new();
+        let cx = RuleContext::new(&files, &config, &model, &spec, crate::spec::Context::Main, true, &arena);
+        assert!(cx.named("return").next().is_some(), "the include is inlined");
+        for i in 0..cx.items().len() {
+            let mut walked = Vec::new();
+            let mut stack: Vec<usize> = cx.children(Some(i)).iter().rev().copied().collect();
+            while let Some(c) = stack.pop() {
+                walked.push(c);
+                stack.extend(cx.children(Some(c)).iter().rev());
+            }
+            assert_eq!(cx.descendants(i).collect::<Vec<_>>(), walked, "item {i} ({})", cx.item(i).name);
+        }
     }
 }

@@ -102,7 +102,8 @@ fn outside_classes(pattern: &str) -> Vec<(usize, &str)> {
 }
 
 fn problem(pattern: &str, caseless: bool, merge_slashes: bool) -> Option<String> {
-    if let Some(atom) = first_atom(pattern) {
+    // `^/...`, the usual start, matches "/" without compiling anything.
+    if let Some(atom) = first_atom(pattern).filter(|a| !matches!(*a, "/" | "\\/")) {
         if let Some(re) = compile(&format!("^(?:{atom})"), caseless) {
             if !re.is_match("/") {
                 return Some(format!("it must start with `{atom}`, but the URIs locations see always start with \"/\" (no scheme or host)"));

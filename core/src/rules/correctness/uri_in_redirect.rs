@@ -46,11 +46,13 @@ fn word(c: char) -> bool {
 
 /// `$uri`/`$document_uri` (or `${...}`) used in `s`.
 fn uses_uri(s: &str) -> Option<&'static str> {
-    for v in ["uri", "document_uri"] {
-        let plain = format!("${v}");
-        let hit = s.match_indices(&plain).any(|(i, _)| !s[i + plain.len()..].chars().next().is_some_and(word));
-        if hit || s.contains(&format!("${{{v}}}")) {
-            return Some(if v == "uri" { "$uri" } else { "$document_uri" });
+    if !s.contains('$') {
+        return None;
+    }
+    for (plain, braced) in [("$uri", "${uri}"), ("$document_uri", "${document_uri}")] {
+        let hit = s.match_indices(plain).any(|(i, _)| !s[i + plain.len()..].chars().next().is_some_and(word));
+        if hit || s.contains(braced) {
+            return Some(plain);
         }
     }
     None

@@ -64,10 +64,10 @@ declare_rule! {
 }
 
 fn check(cx: &RuleContext, out: &mut Findings) {
-    for (b, blk) in cx.named_where(|n| matches!(n, "server" | "location" | "if")).into_iter().map(|b| (b, cx.item(b))) {
-        if !blk.is_block() {
-            continue;
-        }
+    for b in cx.named_where(|n| matches!(n, "server" | "location" | "if")) {
+        let blk = cx.item(b);
+        // Item fields first, the syntax tree only for blocks that set add_header: a block's
+        // children list is empty for a block-less directive, so it answers both questions.
         if !matches!(blk.ctx, Some(Context::Http | Context::Server | Context::Location)) {
             continue;
         }
@@ -92,25 +92,32 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         if lost.is_empty() {
             continue;
         }
-        let names: Vec<&str> = lost.iter().map(|&o| cx.item(o).arg(0)).collect();
+        let names = lost.iter().map(|&o| cx.item(o).arg(0)).collect::<Vec<_>>().join(", ");
         let here = level_label(cx, Some(b));
         let there = level_label(cx, level);
-        let plural = if names.len() == 1 { "" } else { "s" };
+        let plural = if lost.len() == 1 { "" } else { "s" };
         let d = out.report(
             cx.item(first).span(),
-            format!("add_header in {here} drops the {} header{plural} set in {there}: nginx inherits add_header only when a level sets none", names.join(", ")),
+            format!("add_header in {here} drops the {names} header{plural} set in {there}: nginx inherits add_header only when a level sets none"),
         );
-        for &o in &lost {
-            d.labels.push(Label { span: cx.item(o).span(), message: format!("not sent by {here}") });
-        }
+        let not_sent = format!("not sent by {here}");
+        d.labels = lost.iter().map(|&o| Label { span: cx.item(o).span(), message: not_sent.clone() }).collect();
         let merge = if cx.version() == NginxVersion::Latest { ", or set `add_header_inherit merge;` (nginx ≥ 1.29.3)" } else { "" };
-        d.help = Some(format!("repeat {} in {here} (e.g. from a shared include file){merge}", names.join(", ")));
+        d.help = Some(format!("repeat {names} in {here} (e.g. from a shared include file){merge}"));
         let indent = indent_of(cx, first);
-        let texts: Option<Vec<&str>> = lost.iter().map(|&o| directive_text_exact(cx, o)).collect();
-        if let Some(texts) = texts {
-            let text: String = texts.iter().map(|t| format!("{t}\n{indent}")).collect();
+        let mut text = String::new();
+        for &o in &lost {
+            let Some(t) = directive_text_exact(cx, o) else {
+                text.clear();
+                break;
+            };
+            text.push_str(t);
+            text.push('\n');
+            text.push_str(&indent);
+        }
+        if !text.is_empty() {
             d.fix = Some(Fix {
-                message: format!("copy {} into {here}", names.join(", ")),
+                message: format!("copy {names} into {here}"),
                 safe: false,
                 edits: vec![Edit { span: before(cx, first), replacement: text }],
             });

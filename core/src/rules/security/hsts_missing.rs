@@ -7,20 +7,27 @@ use crate::spec::Context;
 const MIN_MAX_AGE: u64 = 15_768_000;
 
 /// The HSTS value of a header directive, if it sets Strict-Transport-Security.
-fn hsts_value(cx: &RuleContext, i: usize) -> Option<String> {
+fn hsts_value<'a>(cx: &RuleContext<'a>, i: usize) -> Option<&'a str> {
     let it = cx.item(i);
     match it.name {
-        "add_header" if it.arg(0).eq_ignore_ascii_case("strict-transport-security") => Some(it.arg(1).to_string()),
+        "add_header" if it.arg(0).eq_ignore_ascii_case("strict-transport-security") => Some(it.arg(1)),
         "more_set_headers" => it.args.iter().find_map(|a| {
             let (n, v) = a.split_once(':')?;
-            n.trim().eq_ignore_ascii_case("strict-transport-security").then(|| v.trim().to_string())
+            n.trim().eq_ignore_ascii_case("strict-transport-security").then(|| v.trim())
         }),
         _ => None,
     }
 }
 
 fn max_age(value: &str) -> Option<u64> {
-    value.split(';').find_map(|p| p.trim().to_ascii_lowercase().strip_prefix("max-age=").map(|v| v.trim_matches('"').parse().ok())).flatten()
+    value
+        .split(';')
+        .find_map(|p| {
+            let p = p.trim();
+            let v = p.get(..8).filter(|k| k.eq_ignore_ascii_case("max-age=")).map(|_| &p[8..])?;
+            Some(v.trim_matches('"').parse().ok())
+        })
+        .flatten()
 }
 
 declare_rule! {
@@ -82,8 +89,8 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             continue;
         }
         let (_, effective) = cx.effective_one(Some(s), "add_header");
-        let inside = cx.descendants(s).into_iter();
-        let hsts: Vec<(usize, String)> =
+        let inside = cx.descendants(s);
+        let hsts: Vec<(usize, &str)> =
             effective.iter().copied().chain(inside).filter_map(|j| hsts_value(cx, j).map(|v| (j, v))).collect();
         let here = level_label(cx, Some(s));
         if hsts.is_empty() {
@@ -105,7 +112,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             continue;
         }
         for (j, v) in hsts {
-            if let Some(age) = max_age(&v).filter(|&a| a < MIN_MAX_AGE) {
+            if let Some(age) = max_age(v).filter(|&a| a < MIN_MAX_AGE) {
                 out.report(cx.item(j).span(), format!("Strict-Transport-Security max-age={age} in {here} is under six months ({MIN_MAX_AGE} s)"))
                     .with_help_mut("use max-age=63072000 (two years)");
             }

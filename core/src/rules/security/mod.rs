@@ -45,7 +45,7 @@ pub(crate) fn level_label(cx: &RuleContext, level: Option<usize>) -> String {
     let Some(l) = level else { return "the top level".into() };
     let it = cx.item(l);
     match it.name {
-        "server" => match cx.child(Some(l), "server_name").map(|s| cx.item(s).arg(0).to_string()) {
+        "server" => match cx.child(Some(l), "server_name").map(|s| cx.item(s).arg(0)) {
             Some(n) if !n.is_empty() && n != "_" => format!("server {n}"),
             _ => match cx.child(Some(l), "listen") {
                 Some(li) => format!("server (listen {})", cx.item(li).arg(0)),

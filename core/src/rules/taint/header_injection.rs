@@ -1,4 +1,5 @@
 use crate::declare_rule;
+use std::borrow::Cow;
 use crate::model::variables::{facts, reference_spans};
 use crate::rules::{Findings, RuleContext};
 
@@ -56,25 +57,28 @@ declare_rule! {
 }
 
 /// The argument indices of `it` that end up in a header (or in the request line to the upstream).
-fn header_args(name: &str, args: &[&str]) -> Vec<usize> {
+fn header_args(name: &str, args: &[&str]) -> Cow<'static, [usize]> {
+    const FIRST: &[usize] = &[0];
+    const SECOND: &[usize] = &[1];
+    let none = Cow::Borrowed(&[][..]);
     match name {
-        "add_header" | "add_trailer" | "proxy_set_header" => vec![1],
+        "add_header" | "add_trailer" | "proxy_set_header" => Cow::Borrowed(SECOND),
         "more_set_headers" | "more_set_input_headers" => (0..args.len()).filter(|&i| !args[i].starts_with('-')).collect(),
-        "proxy_pass" => vec![0],
+        "proxy_pass" => Cow::Borrowed(FIRST),
         "return" => match args {
-            [code, _] if matches!(&**code, "301" | "302" | "303" | "307" | "308") => vec![1],
-            [url] if is_url(url) => vec![0],
-            _ => vec![],
+            [code, _] if matches!(*code, "301" | "302" | "303" | "307" | "308") => Cow::Borrowed(SECOND),
+            [url] if is_url(url) => Cow::Borrowed(FIRST),
+            _ => none,
         },
         "rewrite" => {
-            let redirect = args.get(1).is_some_and(|r| is_url(r)) || matches!(args.get(2).map(|a| &**a), Some("redirect" | "permanent"));
+            let redirect = args.get(1).is_some_and(|r| is_url(r)) || matches!(args.get(2).copied(), Some("redirect" | "permanent"));
             if redirect {
-                vec![1]
+                Cow::Borrowed(SECOND)
             } else {
-                vec![]
+                none
             }
         }
-        _ => vec![],
+        _ => none,
     }
 }
 
@@ -87,7 +91,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         matches!(n, "add_header" | "add_trailer" | "proxy_set_header" | "more_set_headers" | "more_set_input_headers" | "proxy_pass" | "return" | "rewrite")
     };
     for (i, it) in cx.named_where(names).into_iter().map(|i| (i, cx.item(i))) {
-        for k in header_args(it.name, it.args) {
+        for &k in header_args(it.name, it.args).iter() {
             let Some(v) = it.args.get(k) else { continue };
             // A variable that can hold a line feed followed by client-chosen bytes, or one that
             // may end with a line feed followed by another client-chosen variable.
