@@ -17,6 +17,7 @@ use crate::source::{SourceSet, Span};
 use crate::spec::NginxVersion;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::borrow::Cow;
 pub use tree::{Body, IncludeSite, Node, Tree};
 
 /// What happened to a directive or block.
@@ -172,11 +173,11 @@ fn keyed(name: &str) -> bool {
 
 /// Header names are case-insensitive; other keys are not.
 fn key_of(n: &Node) -> String {
-    let k = n.key().first().cloned().unwrap_or_default();
+    let k: &str = n.key().first().map_or("", |k| k);
     if n.name.contains("header") || n.name.ends_with("_param") {
         k.to_ascii_lowercase()
     } else {
-        k
+        k.to_string()
     }
 }
 
@@ -186,7 +187,7 @@ struct Differ<'t> {
     version: NginxVersion,
     out: Vec<Change>,
     /// The enclosing levels' directives on each side, outermost first (for inherited values).
-    stack: Vec<(&'t [Node], &'t [Node])>,
+    stack: Vec<(&'t [Node<'t>], &'t [Node<'t>])>,
     servers: (Option<usize>, Option<usize>),
     pairs: Vec<(Option<usize>, Option<usize>)>,
     location: Option<Vec<String>>,
@@ -272,8 +273,8 @@ impl<'t> Differ<'t> {
             after_span: explicit(&after),
             before_origin: before.as_ref().map_or(Origin::Unset, |b| b.1),
             after_origin: after.as_ref().map_or(Origin::Unset, |a| a.1),
-            before: before.map(|(n, _)| n.args.to_vec()),
-            after: after.map(|(n, _)| n.args.to_vec()),
+            before: before.map(|(n, _)| n.args.iter().map(|a| a.to_string()).collect()),
+            after: after.map(|(n, _)| n.args.iter().map(|a| a.to_string()).collect()),
             servers: self.servers,
             location: self.location.clone(),
             detail: None,
@@ -281,7 +282,7 @@ impl<'t> Differ<'t> {
         });
     }
 
-    fn block(&mut self, scope: &mut Vec<String>, a: &'t [Node], b: &'t [Node]) {
+    fn block(&mut self, scope: &mut Vec<String>, a: &'t [Node<'t>], b: &'t [Node<'t>]) {
         self.stack.push((a, b));
         self.leaves(scope, a, b);
         self.blocks(scope, a, b);
@@ -290,7 +291,7 @@ impl<'t> Differ<'t> {
 
     /// The value `name` takes at the current level of one side when the level itself does not
     /// set it: an enclosing level's, else nginx's default.
-    fn fallback(&self, name: &str, after: bool) -> Option<(Node, Origin)> {
+    fn fallback(&self, name: &str, after: bool) -> Option<(Node<'t>, Origin)> {
         if defaults::not_inherited(name) {
             return None;
         }
@@ -301,15 +302,15 @@ impl<'t> Differ<'t> {
                 return Some((n.clone(), Origin::Inherited));
             }
         }
-        let args: Vec<String> = defaults::default(name, self.version)?.iter().map(|s| s.to_string()).collect();
+        let args: Box<[Cow<str>]> = defaults::default(name, self.version)?.iter().map(|&s| Cow::Borrowed(s)).collect();
         let key = tree::canonical(name, &args);
-        let canon = (key != args).then_some(key);
-        Some((Node { name: name.to_string().into(), args: args.into(), canon: canon.map(Vec::into_boxed_slice), span: Span::default(), body: Body::Leaf, server: None }, Origin::Default))
+        let canon = (*key != *args).then(|| key.into_iter().map(Cow::Owned).collect());
+        Some((Node { name: name.to_string().into(), args, canon, span: Span::default(), body: Body::Leaf, server: None }, Origin::Default))
     }
 
-    fn leaves(&mut self, scope: &[String], a: &'t [Node], b: &'t [Node]) {
+    fn leaves(&mut self, scope: &[String], a: &'t [Node<'t>], b: &'t [Node<'t>]) {
         let mut names: Vec<&str> = Vec::new();
-        let mut groups: HashMap<&str, (Vec<&'t Node>, Vec<&'t Node>)> = HashMap::new();
+        let mut groups: HashMap<&str, (Vec<&'t Node<'t>>, Vec<&'t Node<'t>>)> = HashMap::new();
         for (side, list) in [(0, a), (1, b)] {
             for n in list.iter().filter(|n| !n.is_block()) {
                 // allow and deny form one list: their interleaving is their meaning.
@@ -342,7 +343,7 @@ impl<'t> Differ<'t> {
         }
     }
 
-    fn single(&mut self, scope: &[String], name: &str, x: Option<&'t Node>, y: Option<&'t Node>) {
+    fn single(&mut self, scope: &[String], name: &str, x: Option<&'t Node<'t>>, y: Option<&'t Node<'t>>) {
         match (x, y) {
             (Some(x), Some(y)) => {
                 if x.key() != y.key() {
@@ -471,7 +472,7 @@ impl<'t> Differ<'t> {
         }
     }
 
-    fn blocks(&mut self, scope: &mut Vec<String>, a: &'t [Node], b: &'t [Node]) {
+    fn blocks(&mut self, scope: &mut Vec<String>, a: &'t [Node<'t>], b: &'t [Node<'t>]) {
         let xa: Vec<&Node> = a.iter().filter(|n| n.is_block()).collect();
         let xb: Vec<&Node> = b.iter().filter(|n| n.is_block()).collect();
         let mut matched_b = vec![false; xb.len()];
@@ -564,7 +565,7 @@ impl<'t> Differ<'t> {
         self.location = saved.1;
     }
 
-    fn pair(&mut self, scope: &mut Vec<String>, x: &'t Node, y: &'t Node) {
+    fn pair(&mut self, scope: &mut Vec<String>, x: &'t Node<'t>, y: &'t Node<'t>) {
         let saved = self.enter(Some(x), Some(y));
         if x.server.is_some() || y.server.is_some() {
             self.pairs.push((x.server_index(), y.server_index()));
@@ -788,7 +789,7 @@ fn server_similarity(x: &Node, y: &Node) -> usize {
 }
 
 /// Elements of `x` not in `y` and of `y` not in `x`, counting repeats.
-fn multiset_diff<'n>(x: &[&'n Node], y: &[&'n Node], key: impl Fn(&Node) -> String) -> (Vec<&'n Node>, Vec<&'n Node>) {
+fn multiset_diff<'n, 's>(x: &[&'n Node<'s>], y: &[&'n Node<'s>], key: impl Fn(&Node) -> String) -> (Vec<&'n Node<'s>>, Vec<&'n Node<'s>>) {
     let mut counts: HashMap<String, isize> = HashMap::new();
     for n in y {
         *counts.entry(key(n)).or_default() += 1;

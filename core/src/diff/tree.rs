@@ -9,51 +9,53 @@ use crate::source::{SourceSet, Span};
 use crate::spec::Spec;
 use crate::syntax::{BlockKind, Directive, Node as SyntaxNode};
 
-/// One directive of the expanded configuration.
+/// One directive of the expanded configuration. Names and arguments borrow the sources (`'a`)
+/// unless unescaping changed them: both sides' trees are kept at once, and a heap string per
+/// argument was a tenth of a diff's memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Node {
-    /// Borrowed from the directive table for the directives nginx knows (no copy per node).
-    pub name: Cow<'static, str>,
+pub struct Node<'a> {
+    /// The directive table's name for the directives nginx knows, else the source's.
+    pub name: Cow<'a, str>,
     /// Arguments as nginx stores them (quotes removed, escapes applied).
-    pub args: Box<[String]>,
+    pub args: Box<[Cow<'a, str>]>,
     /// Arguments in canonical form when that differs from `args` (see [`Node::key`]); most
     /// directives have no canonical form of their own, and a copy per node would double the
     /// tree.
-    pub canon: Option<Box<[String]>>,
+    pub canon: Option<Box<[Cow<'a, str>]>>,
     /// From the name to the `;` or the closing `}`.
     pub span: Span,
-    pub body: Body,
+    pub body: Body<'a>,
     /// For `server` blocks of `http`: the index in [`crate::model::Model::servers`] (u32: one
     /// more word per node of both trees would cost more than any configuration has servers).
     pub server: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Body {
+pub enum Body<'a> {
     Leaf,
     /// Directives, in order. (Boxed slices, as are a node's arguments: trees of hundreds of
     /// thousands of nodes are kept for both sides of a diff.)
-    Block(Box<[Node]>),
+    Block(Box<[Node<'a>]>),
     /// Handler entries (`map`, `geo`, `types`, ...): each entry is a node without a body.
-    Entries(Box<[Node]>),
+    Entries(Box<[Node<'a>]>),
     /// Lua source with surrounding whitespace trimmed.
     Lua(Box<str>),
 }
 
-impl Node {
+impl<'a> Node<'a> {
     /// A leaf with the given arguments as both stored and canonical values.
-    pub fn leaf(name: impl Into<String>, args: Vec<String>, span: Span) -> Node {
-        Node { name: Cow::Owned(name.into()), args: args.into(), canon: None, span, body: Body::Leaf, server: None }
+    pub fn leaf(name: impl Into<String>, args: Vec<String>, span: Span) -> Node<'a> {
+        Node { name: Cow::Owned(name.into()), args: args.into_iter().map(Cow::Owned).collect(), canon: None, span, body: Body::Leaf, server: None }
     }
     /// [`Node::server`] as an index.
     pub fn server_index(&self) -> Option<usize> {
         self.server.map(|i| i as usize)
     }
     /// Arguments in canonical form, for comparison.
-    pub fn key(&self) -> &[String] {
+    pub fn key(&self) -> &[Cow<'a, str>] {
         self.canon.as_deref().unwrap_or(&self.args)
     }
-    pub fn children(&self) -> &[Node] {
+    pub fn children(&self) -> &[Node<'a>] {
         match &self.body {
             Body::Block(c) | Body::Entries(c) => c,
             _ => &[],
@@ -75,7 +77,7 @@ impl Node {
                 .children()
                 .iter()
                 .filter(|c| c.name == "server_name")
-                .flat_map(|c| c.args.iter().map(String::as_str))
+                .flat_map(|c| c.args.iter().map(|a| &**a))
                 .collect();
             if !names.is_empty() {
                 parts.push(format!("server_name {}", names.join(" ")));
@@ -104,21 +106,21 @@ pub struct IncludeSite {
 
 /// The expanded tree of one side.
 #[derive(Debug, Clone, Default)]
-pub struct Tree {
-    pub items: Vec<Node>,
+pub struct Tree<'a> {
+    pub items: Vec<Node<'a>>,
     pub includes: Vec<IncludeSite>,
 }
 
 /// Builds the expanded tree of a resolved configuration.
-pub fn build(files: &SourceSet, config: &Config) -> Tree {
+pub fn build<'a>(files: &'a SourceSet, config: &Config) -> Tree<'a> {
     let mut b = Builder { files, config, includes: Vec::new(), servers: 0, scope: Vec::new(), handlers: std::collections::HashMap::new(), pending: Vec::new() };
     let items = b.items(config.main, &config.docs[config.main].doc.items, 0, 0);
     Tree { items, includes: b.includes }
 }
 
-struct Builder<'a> {
+struct Builder<'a, 'c> {
     files: &'a SourceSet,
-    config: &'a Config,
+    config: &'c Config,
     includes: Vec<IncludeSite>,
     /// http servers seen so far (the model numbers them in the same walk order).
     servers: usize,
@@ -128,11 +130,11 @@ struct Builder<'a> {
     handlers: std::collections::HashMap<String, (&'static str, Option<&'static str>)>,
     /// The nodes of every block being built, innermost last: each block's list is moved out in
     /// one exact-size allocation, so no block keeps a grown vector's spare capacity.
-    pending: Vec<Node>,
+    pending: Vec<Node<'a>>,
 }
 
-impl Builder<'_> {
-    fn items(&mut self, doc: usize, items: &[SyntaxNode], depth: usize, include_depth: usize) -> Vec<Node> {
+impl<'a> Builder<'a, '_> {
+    fn items(&mut self, doc: usize, items: &[SyntaxNode], depth: usize, include_depth: usize) -> Vec<Node<'a>> {
         let start = self.pending.len();
         self.push_items(doc, items, depth, include_depth);
         self.pending.drain(start..).collect()
@@ -142,7 +144,7 @@ impl Builder<'_> {
         let src = self.files.bytes(self.config.docs[doc].file);
         for node in items {
             let SyntaxNode::Directive(d) = node else { continue };
-            let name = d.name.text(src).into_owned();
+            let name = d.name.text(src);
             if name == "include" && d.block().is_none() {
                 if let Some(inc) = self.config.include_at(doc, d) {
                     let files: Vec<String> = inc
@@ -173,20 +175,21 @@ impl Builder<'_> {
         }
     }
 
-    fn node(&mut self, doc: usize, src: &[u8], d: &Directive, name: String, depth: usize, include_depth: usize) -> Node {
-        let args: Vec<String> = d.args.iter().map(|w| w.text(src).into_owned()).collect();
+    fn node(&mut self, doc: usize, src: &'a [u8], d: &Directive, name: Cow<'a, str>, depth: usize, include_depth: usize) -> Node<'a> {
+        let args: Box<[Cow<'a, str>]> = d.args.iter().map(|w| w.text(src)).collect();
         // One spec lookup per directive name, not per directive; known names are then borrowed
         // from the table instead of copied into every node.
-        let (handler, known) = match self.handlers.get(&name) {
+        let (handler, known) = match self.handlers.get(&*name) {
             Some(h) => *h,
             None => {
                 let h = Spec::all_directives(&name).next().map_or(("", None), |d| (d.handler(), Some(d.name)));
-                self.handlers.insert(name.clone(), h);
+                self.handlers.insert(name.to_string(), h);
                 h
             }
         };
-        let key = canonical_with(handler, &name, &args);
-        let canon = (key != args).then(|| key.into_boxed_slice());
+        let canon = canonical_with(handler, &name, &args)
+            .filter(|key| **key != *args)
+            .map(|key| key.into_iter().map(Cow::Owned).collect());
         let server = (name == "server" && d.block().is_some() && self.scope.len() == 1 && self.scope[0] == "http").then(|| {
             self.servers += 1;
             self.servers - 1
@@ -199,7 +202,7 @@ impl Builder<'_> {
                     Body::Lua(text.unwrap_or_default().into())
                 }
                 kind => {
-                    let label = if name == "server" { "server".to_string() } else { name.clone() };
+                    let label = name.to_string();
                     self.scope.push(label);
                     let children = self.items(doc, &b.items, depth + 1, include_depth);
                     self.scope.pop();
@@ -213,40 +216,40 @@ impl Builder<'_> {
         };
         let name = match known {
             Some(k) => Cow::Borrowed(k),
-            None => Cow::Owned(name),
+            None => name,
         };
-        Node { name, args: args.into_boxed_slice(), canon, span: d.span, body, server: server.and_then(|i| u32::try_from(i).ok()) }
+        Node { name, args, canon, span: d.span, body, server: server.and_then(|i| u32::try_from(i).ok()) }
     }
 }
 
 /// The canonical form of a directive's arguments: sizes in bytes, times in milliseconds and
 /// flags in lower case, where nginx's own slot handler reads them that way.
-pub fn canonical(name: &str, args: &[String]) -> Vec<String> {
-    canonical_with(Spec::all_directives(name).next().map(|d| d.handler()).unwrap_or(""), name, args)
+pub fn canonical<S: AsRef<str>>(name: &str, args: &[S]) -> Vec<String> {
+    let handler = Spec::all_directives(name).next().map(|d| d.handler()).unwrap_or("");
+    canonical_with(handler, name, args).unwrap_or_else(|| args.iter().map(|a| a.as_ref().to_string()).collect())
 }
 
-fn canonical_with(handler: &str, name: &str, args: &[String]) -> Vec<String> {
+/// None where the arguments are their own canonical form (most directives: no copy made).
+fn canonical_with<S: AsRef<str>>(handler: &str, name: &str, args: &[S]) -> Option<Vec<String>> {
     if args.is_empty() {
-        return Vec::new();
+        return None;
     }
-    let one = |f: &dyn Fn(&str) -> Option<u64>, a: &str| f(a).map(|v| v.to_string()).unwrap_or_else(|| a.to_string());
+    let one = |f: &dyn Fn(&str) -> Option<u64>, a: &S| f(a.as_ref()).map(|v| v.to_string()).unwrap_or_else(|| a.as_ref().to_string());
+    let all = |f: &dyn Fn(&str) -> Option<u64>| Some(args.iter().map(|a| one(f, a)).collect());
+    let seconds = |s: &str| values::time(s, true).map(|ms| ms / 1000);
     match handler {
-        "ngx_conf_set_size_slot" | "ngx_conf_set_off_slot" => {
-            args.iter().map(|a| one(&values::offset, a)).collect()
-        }
-        "ngx_conf_set_msec_slot" => args.iter().map(|a| one(&|s| values::time(s, false), a)).collect(),
-        "ngx_conf_set_sec_slot" => args.iter().map(|a| one(&|s| values::time(s, true).map(|ms| ms / 1000), a)).collect(),
-        "ngx_conf_set_flag_slot" => args.iter().map(|a| a.to_ascii_lowercase()).collect(),
+        "ngx_conf_set_size_slot" | "ngx_conf_set_off_slot" => all(&values::offset),
+        "ngx_conf_set_msec_slot" => all(&|s| values::time(s, false)),
+        "ngx_conf_set_sec_slot" => all(&seconds),
+        "ngx_conf_set_flag_slot" => Some(args.iter().map(|a| a.as_ref().to_ascii_lowercase()).collect()),
         "ngx_conf_set_bufs_slot" => match args {
-            [n, size] => vec![n.clone(), one(&values::size, size)],
-            _ => args.to_vec(),
+            [n, size] => Some(vec![n.as_ref().to_string(), one(&values::size, size)]),
+            _ => None,
         },
         _ => match name {
             // Custom handlers that read times or sizes the same way.
-            "keepalive_timeout" | "proxy_cache_valid" | "fastcgi_cache_valid" => {
-                args.iter().map(|a| one(&|s| values::time(s, true).map(|ms| ms / 1000), a)).collect()
-            }
-            _ => args.to_vec(),
+            "keepalive_timeout" | "proxy_cache_valid" | "fastcgi_cache_valid" => all(&seconds),
+            _ => None,
         },
     }
 }

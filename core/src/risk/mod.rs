@@ -250,7 +250,7 @@ pub struct Inputs<'a> {
 pub struct Side<'a> {
     pub files: &'a SourceSet,
     pub analysis: &'a Analysis,
-    pub tree: &'a Tree,
+    pub tree: &'a Tree<'a>,
 }
 
 impl<'a> Side<'a> {

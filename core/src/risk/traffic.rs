@@ -76,7 +76,7 @@ pub fn listen_span(model: &Model, i: usize, socket: &str) -> Option<crate::Span>
 }
 
 /// The http server blocks of a tree by model index.
-pub fn server_nodes(tree: &Tree) -> BTreeMap<usize, &Node> {
+pub fn server_nodes<'t, 's>(tree: &'t Tree<'s>) -> BTreeMap<usize, &'t Node<'s>> {
     let mut out = BTreeMap::new();
     let mut stack: Vec<&Node> = tree.items.iter().collect();
     while let Some(n) = stack.pop() {

@@ -64,7 +64,7 @@ fn passes(cx: &Context<'_>, out: &mut Vec<Draft>) {
 /// Every backend address a tree names (`*_pass` targets and upstream `server` entries), with
 /// its node and the labels of its enclosing blocks (shared, not copied per child: a server
 /// label lists every listen, and a block may hold thousands of directives).
-fn backends(tree: &crate::diff::Tree) -> Vec<(String, &crate::diff::Node, std::rc::Rc<str>)> {
+fn backends<'t, 's>(tree: &'t crate::diff::Tree<'s>) -> Vec<(String, &'t crate::diff::Node<'s>, std::rc::Rc<str>)> {
     let mut out = Vec::new();
     let root: std::rc::Rc<str> = "".into();
     let mut stack: Vec<(&crate::diff::Node, std::rc::Rc<str>, bool)> = tree.items.iter().rev().map(|n| (n, root.clone(), false)).collect();
@@ -72,7 +72,7 @@ fn backends(tree: &crate::diff::Tree) -> Vec<(String, &crate::diff::Node, std::r
         let host = if PASSES.contains(&&*n.name) && !n.is_block() {
             n.args.first().map(|a| pass_host(a).0)
         } else if in_upstream && n.name == "server" && !n.is_block() {
-            n.args.first().cloned()
+            n.args.first().map(|a| a.to_string())
         } else {
             None
         };
@@ -95,7 +95,7 @@ fn hostnames(cx: &Context<'_>, out: &mut Vec<Draft>) {
     let upstreams: std::collections::HashSet<&str> = cx.i.after.model().upstreams.iter().map(|u| u.name.as_str()).collect();
     let old: std::collections::HashSet<String> = backends(cx.i.before.tree).into_iter().map(|(h, _, _)| h).collect();
     // Upstream blocks of a snippet (the model sees only whole http blocks).
-    let block_names: std::collections::HashSet<String> = cx.i.after.tree.items.iter().filter(|u| u.name == "upstream").filter_map(|u| u.args.first().cloned()).collect();
+    let block_names: std::collections::HashSet<String> = cx.i.after.tree.items.iter().filter(|u| u.name == "upstream").filter_map(|u| u.args.first().map(|a| a.to_string())).collect();
     let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (h, n, path) in backends(cx.i.after.tree) {
         let name = h.split(':').next().unwrap_or("").to_string();

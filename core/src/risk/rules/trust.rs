@@ -77,7 +77,7 @@ fn effective(tree: &Tree, scopes: &[String]) -> BTreeMap<String, Vec<(String, St
         let own: Vec<(String, String)> = nodes
             .iter()
             .filter(|n| n.name == "add_header" && !n.is_block())
-            .filter_map(|n| Some((n.args.first()?.to_ascii_lowercase(), n.args.get(1).cloned().unwrap_or_default())))
+            .filter_map(|n| Some((n.args.first()?.to_ascii_lowercase(), n.args.get(1).map(|v| v.to_string()).unwrap_or_default())))
             .collect();
         let here: &[(String, String)] = if own.is_empty() { inherited } else { &own };
         if scopes.iter().any(|s| path.starts_with(s.as_str())) {
