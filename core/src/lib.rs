@@ -293,20 +293,28 @@ fn snippet_context(names: &[String], profile: &spec::Profile) -> (spec::Context,
 
 /// The profile plus the dynamic modules the configuration loads with `load_module`.
 fn with_loaded_modules(profile: &spec::Profile, config: &Config, files: &SourceSet) -> spec::Profile {
-    let mut p = profile.clone();
-    config.walk(|doc, d, parents| {
+    // load_module is a main-context directive: the top level and the files included there are
+    // read, not every block (this ran over every directive of the configuration).
+    fn top_level(config: &Config, files: &SourceSet, doc: usize, depth: usize, p: &mut spec::Profile) {
         let src = files.bytes(config.docs[doc].file);
-        if parents.is_empty() && d.name.is(src, "load_module") {
-            if let Some(arg) = d.args.first() {
-                let path = arg.text(src);
-                if let Some(set) = spec::resolve_modules(&path) {
-                    for id in set.iter() {
-                        p.modules.insert(id);
+        for node in &config.docs[doc].doc.items {
+            let syntax::Node::Directive(d) = node else { continue };
+            if d.name.is(src, "load_module") {
+                let Some(set) = d.args.first().and_then(|arg| spec::resolve_modules(&arg.text(src))) else { continue };
+                for id in set.iter() {
+                    p.modules.insert(id);
+                }
+            } else if let Some(inc) = config.include_at(doc, d) {
+                for &t in inc.targets.iter() {
+                    if !inc.cyclic.contains(&t) && depth < include::MAX_INCLUDE_DEPTH {
+                        top_level(config, files, t, depth + 1, p);
                     }
                 }
             }
         }
-    });
+    }
+    let mut p = profile.clone();
+    top_level(config, files, config.main, 0, &mut p);
     p
 }
 
@@ -358,6 +366,26 @@ mod tests {
         let main = files.add("m.map", "default 0;\n~x { 1; }\n");
         let a = analyze(&files, main, &Options::context(["http", "map"]));
         assert_eq!(a.first_error().unwrap().message, "unexpected \"{\"");
+    }
+
+    #[test]
+    fn load_module_at_the_top_level_adds_its_module() {
+        // A build without image_filter: unknown until loaded, at the top level or from a file
+        // included there; a load_module inside a block loads nothing.
+        let mut opts = Options::default();
+        opts.profile.modules = spec::Profile::plain_configure(spec::NginxVersion::Latest).modules;
+        let unknown = |conf: &str| {
+            let mut files = SourceSet::new();
+            let main = files.add("/n.conf", conf);
+            files.add("/mods.conf", "load_module modules/ngx_http_image_filter_module.so;\n");
+            let a = analyze(&files, main, &opts);
+            a.diagnostics().iter().any(|d| d.message == "unknown directive \"image_filter\"")
+        };
+        let http = "events {}\nhttp { server { location / { image_filter resize 10 10; } } }\n";
+        assert!(unknown(http));
+        assert!(!unknown(&format!("load_module modules/ngx_http_image_filter_module.so;\n{http}")));
+        assert!(!unknown(&format!("include /mods.conf;\n{http}")));
+        assert!(unknown(&format!("events {{}}\nhttp {{ include /mods.conf; }}\n{}", &http[10..])));
     }
 
     #[test]
