@@ -508,15 +508,15 @@ impl<'c, 'a> Resolver<'c, 'a> {
                     found = Some(found.map_or(f, |g| g.join(f)));
                 }
                 self.dollar = dollar;
+                // A variable of nginx's the configuration does not define (cached too: the
+                // spec's lookup scans the prefix variables when the name is not one).
+                let found = found.or_else(|| cx.spec.variable(name).map(|_| VariableFacts::SERVER));
                 if root {
                     cx.definition_facts.borrow_mut().insert(name.to_string(), found);
                 }
                 found
             }
         };
-        if found.is_none() && cx.spec.variable(name).is_some() {
-            return VariableFacts::SERVER;
-        }
         if let Some(f) = found {
             return f;
         }
