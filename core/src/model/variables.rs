@@ -595,7 +595,7 @@ impl<'c, 'a> Resolver<'c, 'a> {
         }
         let mut cur = at;
         loop {
-            let parent = cx.item(cur).parent;
+            let parent = cx.item(cur).parent();
             // Earlier rewrite/if regexes of the same block, nearest first: siblings are in
             // reading order, so the earlier ones have smaller indices. (From the children-by-name
             // index: a scan of every sibling is quadratic at the http level, with thousands of

@@ -22,11 +22,16 @@ pub struct Item<'a> {
     /// The context the directive is in (Main, Http, Server, Location, ...); None inside handler
     /// bodies (map/geo/types entries) and unknown blocks.
     pub ctx: Option<Context>,
-    /// Index of the enclosing block directive.
-    pub parent: Option<usize>,
+    /// Index of the enclosing block directive plus one, 0 at the top level (see
+    /// [`Item::parent`]): half the size of an `Option<usize>`, on every item.
+    parent: u32,
     /// Index of the document (file) holding it.
     pub doc: usize,
 }
+
+// One per directive of the expanded configuration, read by every rule: kept to seven words.
+#[cfg(target_pointer_width = "64")]
+const _: () = assert!(std::mem::size_of::<Item>() <= 56);
 
 impl<'a> Item<'a> {
     pub fn span(&self) -> Span {
@@ -34,6 +39,10 @@ impl<'a> Item<'a> {
     }
     pub fn arg(&self, i: usize) -> &'a str {
         self.args.get(i).copied().unwrap_or("")
+    }
+    /// Index of the enclosing block directive.
+    pub fn parent(&self) -> Option<usize> {
+        (self.parent as usize).checked_sub(1)
     }
     pub fn is_block(&self) -> bool {
         self.directive.block().is_some()
@@ -180,7 +189,7 @@ impl<'a> RuleContext<'a> {
         let name_of = &cx.name_of;
         (cx.by_name_start, cx.by_name) = group_by(n, cx.name_ids.len(), |i| name_of[i] as usize);
         let items = &cx.items;
-        (cx.child_start, cx.children) = group_by(n, n + 1, |i| items[i].parent.map_or(0, |p| p + 1));
+        (cx.child_start, cx.children) = group_by(n, n + 1, |i| items[i].parent as usize);
         let mut by_name = cx.children.clone();
         for w in cx.child_start.windows(2) {
             let group = &mut by_name[w[0] as usize..w[1] as usize];
@@ -213,6 +222,8 @@ impl<'a> RuleContext<'a> {
             let arena = self.arena;
             let args = arena.0.alloc_slice_fill_iter(d.args.iter().map(|w| arena.keep(w.text_in(src, text))));
             let i = self.items.len();
+            // Item counts are bounded by the parser's directive limit, far below u32::MAX.
+            let parent = parent.map_or(0, |p| p as u32 + 1);
             self.items.push(Item { directive: d, name, args, ctx, parent, doc });
             self.subtree_end.push(i as u32 + 1);
             if let Some(b) = d.block() {
@@ -301,7 +312,7 @@ impl<'a> RuleContext<'a> {
     }
     /// Enclosing block directives, innermost first.
     pub fn ancestors(&self, i: usize) -> impl Iterator<Item = usize> + '_ {
-        std::iter::successors(self.items[i].parent, |&p| self.items[p].parent)
+        std::iter::successors(self.items[i].parent(), |&p| self.items[p].parent())
     }
     /// The innermost enclosing directive named `name`.
     pub fn enclosing(&self, i: usize, name: &str) -> Option<usize> {
@@ -326,7 +337,7 @@ impl<'a> RuleContext<'a> {
                 return (level, found);
             }
             match level {
-                Some(l) => level = self.items[l].parent,
+                Some(l) => level = self.items[l].parent(),
                 None => return (None, Vec::new()),
             }
         }
@@ -341,7 +352,7 @@ impl<'a> RuleContext<'a> {
                 return (level, found);
             }
             match level {
-                Some(l) => level = self.items[l].parent,
+                Some(l) => level = self.items[l].parent(),
                 None => return (None, &[]),
             }
         }

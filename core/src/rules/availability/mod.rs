@@ -61,7 +61,7 @@ pub(super) fn streaming(cx: &RuleContext, block: Option<usize>) -> bool {
                 return true;
             }
         }
-        at = it.parent;
+        at = it.parent();
     }
     false
 }
@@ -80,7 +80,7 @@ pub(super) fn unseen_includes(cx: &RuleContext, block: Option<usize>) -> bool {
                 }
             }
         }
-        at = it.parent;
+        at = it.parent();
     }
     false
 }

@@ -52,7 +52,7 @@ declare_rule! {
 
 fn check(cx: &RuleContext, out: &mut Findings) {
     for (_, it) in cx.named("proxy_buffering") {
-        if it.arg(0).eq_ignore_ascii_case("off") && !super::streaming(cx, it.parent) {
+        if it.arg(0).eq_ignore_ascii_case("off") && !super::streaming(cx, it.parent()) {
             out.report(it.span(), "proxy_buffering off outside a streaming location: upstream connections stay busy while slow clients read")
                 .with_help_mut("remove it here; turn buffering off only where responses stream (SSE, long polling), or send `X-Accel-Buffering: no` from the application");
         }

@@ -84,7 +84,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
                     format!("{name} {}{} is above 75s, which a connection attempt usually cannot last: it only delays failing over from a dead upstream", it.arg(0), human(it.arg(0), ms)),
                     "use a few seconds (5s-10s)".to_string(),
                 )
-            } else if name != "proxy_connect_timeout" && ms > 3600 * SECOND && !super::streaming(cx, it.parent) {
+            } else if name != "proxy_connect_timeout" && ms > 3600 * SECOND && !super::streaming(cx, it.parent()) {
                 (
                     format!("{name} {}{} is above one hour: a hung upstream holds the connection that long", it.arg(0), human(it.arg(0), ms)),
                     "use what the slowest legitimate response needs; give WebSocket/SSE endpoints their own location".to_string(),

@@ -80,7 +80,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             continue;
         }
         for p in uses {
-            let block = cx.item(p).parent;
+            let block = cx.item(p).parent();
             let v11 = cx.inherited(block, "proxy_http_version").is_some_and(|v| cx.item(v).arg(0) != "1.0");
             let (_, headers) = cx.effective_one(block, "proxy_set_header");
             let conn = headers.iter().any(|&h| cx.item(h).arg(0).eq_ignore_ascii_case("connection"));

@@ -57,7 +57,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
     const NAMES: &[&str] = &["proxy_set_header"];
     let mut levels: Vec<usize> = cx
         .named("proxy_pass")
-        .filter_map(|(_, p)| cx.effective(p.parent, NAMES).0)
+        .filter_map(|(_, p)| cx.effective(p.parent(), NAMES).0)
         .collect();
     levels.sort();
     levels.dedup();
@@ -67,7 +67,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         if own.iter().any(is_host) {
             continue;
         }
-        let Some(parent) = cx.item(b).parent else { continue };
+        let Some(parent) = cx.item(b).parent() else { continue };
         let (_, outer) = cx.effective(Some(parent), NAMES);
         let Some(&host) = outer.iter().find(|h| is_host(h)) else { continue };
         if cx.item(host).arg(1) == "$proxy_host" {

@@ -71,7 +71,7 @@ fn serves_files(name: &str) -> bool {
 
 fn check(cx: &RuleContext, out: &mut Findings) {
     for (s, _) in cx.named("server") {
-        let in_http = cx.item(s).parent.is_some_and(|p| cx.item(p).name == "http");
+        let in_http = cx.item(s).parent().is_some_and(|p| cx.item(p).name == "http");
         if !in_http || cx.inherited(Some(s), "root").is_some() {
             continue;
         }

@@ -77,7 +77,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             continue;
         }
         // Allocation-free until something is lost: most blocks with add_header drop nothing.
-        let (level, outer) = cx.effective_one(blk.parent, "add_header");
+        let (level, outer) = cx.effective_one(blk.parent(), "add_header");
         let mut lost: Vec<usize> = Vec::new();
         for &o in outer {
             let n = cx.item(o).arg(0);

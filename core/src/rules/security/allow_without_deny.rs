@@ -47,7 +47,7 @@ declare_rule! {
 fn check(cx: &RuleContext, out: &mut Findings) {
     let mut seen = std::collections::HashSet::new();
     for (_, it) in cx.named("allow") {
-        let Some(p) = it.parent else { continue };
+        let Some(p) = it.parent() else { continue };
         if !seen.insert(p) {
             continue;
         }
@@ -62,7 +62,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         let what = allows.iter().map(|&a| cx.item(a).arg(0).to_string()).collect::<Vec<_>>().join(", ");
         let d = out.report(cx.item(first).span(), format!("allow {what} in {here} without `deny all`: every other address is allowed too"));
         // An outer deny all that this list replaces.
-        let (lvl, outer) = cx.effective(cx.item(p).parent, &["allow", "deny"]);
+        let (lvl, outer) = cx.effective(cx.item(p).parent(), &["allow", "deny"]);
         if let Some(&o) = outer.iter().find(|&&o| cx.item(o).name == "deny" && cx.item(o).arg(0) == "all") {
             d.labels.push(Label { span: cx.item(o).span(), message: format!("not inherited: {here} has its own allow/deny list ({})", level_label(cx, lvl)) });
         }

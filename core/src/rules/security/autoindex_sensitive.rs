@@ -83,7 +83,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         if it.arg(0) != "on" {
             continue;
         }
-        let Some(p) = it.parent else { continue };
+        let Some(p) = it.parent() else { continue };
         let Some(dir) = cx.child(Some(p), "alias").or_else(|| cx.inherited(Some(p), "root")) else { continue };
         let base = cx.item(dir).arg(0).to_string();
         // With `root` the listed directory is root + the URI: for a prefix location, root + its

@@ -81,7 +81,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
                 "{} inside `{}` in {}: only return, rewrite, set and break are reliable in an if in a location",
                 names.join(", "),
                 level_label(cx, Some(i)),
-                level_label(cx, it.parent)
+                level_label(cx, it.parent())
             ),
         );
         for &c in &bad[1..] {

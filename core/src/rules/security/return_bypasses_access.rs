@@ -54,7 +54,7 @@ declare_rule! {
 
 fn check(cx: &RuleContext, out: &mut Findings) {
     for (i, it) in cx.named("return") {
-        let Some(p) = it.parent else { continue };
+        let Some(p) = it.parent() else { continue };
         if !matches!(it.ctx, Some(Context::Server | Context::Location)) {
             continue;
         }
@@ -67,7 +67,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             guard = cx.descendants(p).into_iter().find_map(|j| (cx.item(j).name == "location").then(|| access_guard(cx, j)).flatten());
         }
         let Some(g) = guard else { continue };
-        let gl = level_label(cx, cx.item(g).parent);
+        let gl = level_label(cx, cx.item(g).parent());
         let d = out.report(
             it.span(),
             format!(

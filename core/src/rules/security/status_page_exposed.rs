@@ -62,7 +62,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         if it.arg(0) == "off" {
             continue;
         }
-        let Some(p) = it.parent else { continue };
+        let Some(p) = it.parent() else { continue };
         if super::opaque(cx, p, true) || access_guard(cx, p).is_some() || cx.child(Some(p), "internal").is_some() || cx.enclosing(i, "server").is_some_and(|s| loopback_only(cx, s)) {
             continue;
         }
