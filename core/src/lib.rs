@@ -182,12 +182,47 @@ pub fn analyze_resolved(files: &SourceSet, resolved: Resolved, opts: &Options) -
             }
         }
     }
-    diagnostics.sort_by_cached_key(|d| (d.phase, config.order_key(d.order_span()), d.severity, d.span.end));
+    let mut diagnostics = in_reading_order(&config, diagnostics);
     diagnostics.dedup_by(|a, b| a.span == b.span && a.message == b.message && a.code == b.code);
     // Grown by doubling from several sources: up to half of it is spare, and an analysis is
     // kept (twice, by compare) while the report is built.
     diagnostics.shrink_to_fit();
     Analysis { config, model, diagnostics }
+}
+
+/// Diagnostics sorted by (phase, where nginx reads them, severity, end), stably: the key of
+/// [`Config::order_key`], with each file's include-site path worked out once instead of a
+/// vector (and a search of the files) per diagnostic.
+fn in_reading_order(config: &Config, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut prefixes: rustc_hash::FxHashMap<FileId, (bool, Vec<u32>)> = Default::default();
+    for d in &diagnostics {
+        let file = d.order_span().file;
+        prefixes.entry(file).or_insert_with(|| {
+            let (unreached, mut path) = config.order_key(Span::new(file, 0, 0));
+            path.pop();
+            (unreached, path)
+        });
+    }
+    let mut keys: Vec<(u8, bool, &[u32], u32, Severity, u32, usize)> = diagnostics
+        .iter()
+        .enumerate()
+        .map(|(i, d)| {
+            let at = d.order_span();
+            let (unreached, prefix) = prefixes.get(&at.file).map_or((true, &[][..]), |(u, p)| (*u, p.as_slice()));
+            (d.phase, unreached, prefix, at.start, d.severity, d.span.end, i)
+        })
+        .collect();
+    keys.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(a.1.cmp(&b.1))
+            .then_with(|| a.2.iter().chain([&a.3]).cmp(b.2.iter().chain([&b.3])))
+            .then(a.4.cmp(&b.4))
+            .then(a.5.cmp(&b.5))
+            .then(a.6.cmp(&b.6))
+    });
+    let order: Vec<usize> = keys.iter().map(|k| k.6).collect();
+    let mut slots: Vec<Option<Diagnostic>> = diagnostics.into_iter().map(Some).collect();
+    order.into_iter().filter_map(|i| slots[i].take()).collect()
 }
 
 /// How to compare two configurations: the analysis options both sides share, and the risk
