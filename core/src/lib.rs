@@ -194,6 +194,8 @@ pub fn analyze_resolved(files: &SourceSet, resolved: Resolved, opts: &Options) -
 /// [`Config::order_key`], with each file's include-site path worked out once instead of a
 /// vector (and a search of the files) per diagnostic.
 fn in_reading_order(config: &Config, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    /// (phase, unreached, include-site path, offset, severity, end, index)
+    type Key<'p> = (u8, bool, &'p [u32], u32, Severity, u32, usize);
     let mut prefixes: rustc_hash::FxHashMap<FileId, (bool, Vec<u32>)> = Default::default();
     for d in &diagnostics {
         let file = d.order_span().file;
@@ -203,7 +205,7 @@ fn in_reading_order(config: &Config, diagnostics: Vec<Diagnostic>) -> Vec<Diagno
             (unreached, path)
         });
     }
-    let mut keys: Vec<(u8, bool, &[u32], u32, Severity, u32, usize)> = diagnostics
+    let mut keys: Vec<Key> = diagnostics
         .iter()
         .enumerate()
         .map(|(i, d)| {
