@@ -51,16 +51,17 @@ impl<'a> LocationInfo<'a> {
 
 /// What the post-read checks need to know about one server block.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct ServerInfo {
+pub(crate) struct ServerInfo<'a> {
     /// The `server` directive.
     pub span: Span,
     /// (socket, ssl, default_server) per listen.
     pub listens: Vec<(String, bool, bool)>,
     pub has_certificate: bool,
-    pub first_certificate: Option<(String, Span)>,
+    pub first_certificate: Option<(Cow<'a, str>, Span)>,
     pub has_key: bool,
     pub reject_handshake: bool,
-    pub names: Vec<(String, Span)>,
+    /// Lowercased, borrowed from the source unless that changed them.
+    pub names: Vec<(Cow<'a, str>, Span)>,
 }
 
 fn is_dup_slot(handler: &str) -> bool {
@@ -247,12 +248,12 @@ impl<'a> Checker<'a> {
             ("ssl_certificate", Context::Server) => {
                 if let Some(s) = self.servers.last_mut() {
                     s.has_certificate = true;
-                    s.first_certificate.get_or_insert((first.to_string(), at));
+                    s.first_certificate.get_or_insert((args[0].clone(), at));
                 }
             }
             ("ssl_certificate", Context::Http) => {
                 self.http_has_cert = true;
-                self.http_certificate.get_or_insert((first.to_string(), at));
+                self.http_certificate.get_or_insert((args[0].clone(), at));
             }
             ("ssl_certificate_key", Context::Server) => {
                 if let Some(s) = self.servers.last_mut() {
@@ -275,7 +276,11 @@ impl<'a> Checker<'a> {
                 }
                 if let Some(s) = self.servers.last_mut() {
                     for a in args {
-                        s.names.push((a.to_ascii_lowercase(), at));
+                        let lower = match a {
+                            Cow::Borrowed(b) if !b.bytes().any(|c| c.is_ascii_uppercase()) => Cow::Borrowed(*b),
+                            a => Cow::Owned(a.to_ascii_lowercase()),
+                        };
+                        s.names.push((lower, at));
                     }
                 }
             }
@@ -388,11 +393,20 @@ impl<'a> Checker<'a> {
             _ => None,
         };
         let Some((kind, what)) = need else { return };
-        let key = format!("{kind}:{what}");
-        if self.noted.contains(&key) {
+        // Built in a kept buffer: most needs are already noted, and then nothing is allocated.
+        let mut key = std::mem::take(&mut self.noted_key);
+        key.clear();
+        key.push_str(kind);
+        key.push(':');
+        key.push_str(what);
+        let new = !self.noted.contains(key.as_str());
+        if new {
+            self.noted.insert(key.clone());
+        }
+        self.noted_key = key;
+        if !new {
             return;
         }
-        self.noted.insert(key);
         let message = match kind {
             "file" => format!("nginx opens \"{what}\" ({name}) at load time"),
             "user" => format!("nginx switches its workers to user \"{what}\", which must exist on the machine"),
@@ -449,7 +463,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn location(&mut self, d: &'a Directive, args: &[Cow<str>], frame: &Frame<'a>) -> bool {
+    fn location(&mut self, d: &'a Directive, args: &[Cow<'a, str>], frame: &Frame<'a>) -> bool {
         let at = d.name.span;
         if args.len() == 2 && !matches!(&*args[0], "=" | "^~" | "~" | "~*") {
             self.emit(Diagnostic::new(codes::LOCATION, at, format!("invalid location modifier \"{}\"", args[0])));
@@ -489,9 +503,15 @@ impl<'a> Checker<'a> {
         }
         if !regex && !named {
             let scope = self.block_scope_stack.last().copied().unwrap_or(usize::MAX);
-            let key = (scope, exact, name.to_vec());
+            // Borrowed from the source unless unescaping changed the name.
+            let name: Cow<'a, [u8]> = match args {
+                [_, Cow::Borrowed(n)] => Cow::Borrowed(n.as_bytes()),
+                [Cow::Borrowed(one)] => Cow::Borrowed(&one.as_bytes()[modifier.len()..]),
+                _ => Cow::Owned(name.to_vec()),
+            };
+            let key = (scope, exact, name);
             if let Some(&prev) = self.static_locations.get(&key) {
-                let diag = Diagnostic::new(codes::DUPLICATE, at, format!("duplicate location \"{}\"", src_name(name)))
+                let diag = Diagnostic::new(codes::DUPLICATE, at, format!("duplicate location \"{}\"", src_name(&key.2)))
                     .with_label(prev, "first defined here")
                     .with_phase(Phase::Locations as u8);
                 self.emit(diag);
@@ -765,7 +785,7 @@ impl<'a> Checker<'a> {
         // Merging: a certificate (own or inherited) needs a key (own or inherited).
         let http_cert = self.http_certificate.clone();
         // Sets, not vector scans: thousands of servers and sockets must stay linear.
-        let mut unkeyed: Vec<(String, Span)> = Vec::new();
+        let mut unkeyed: Vec<(Cow<'a, str>, Span)> = Vec::new();
         let mut unkeyed_at: rustc_hash::FxHashSet<Span> = Default::default();
         if let Some(c) = &http_cert {
             if !self.http_has_key {
@@ -868,7 +888,7 @@ impl<'a> Checker<'a> {
         self.servers = servers;
     }
 
-    fn conflicting_names(&mut self, servers: &[ServerInfo]) {
+    fn conflicting_names(&mut self, servers: &[ServerInfo<'a>]) {
         // Keys borrow from the servers: one entry per (socket, name), no copies.
         let mut seen: rustc_hash::FxHashMap<(&str, &str), Span> = Default::default();
         for s in servers {
@@ -878,7 +898,7 @@ impl<'a> Checker<'a> {
                     if n.is_empty() || n.starts_with('~') {
                         continue;
                     }
-                    match seen.entry((sock, n.as_str())) {
+                    match seen.entry((sock, n.as_ref())) {
                         std::collections::hash_map::Entry::Occupied(prev) => {
                             let prev = *prev.get();
                             if prev != *at {

@@ -103,13 +103,13 @@ pub(crate) struct Checker<'a> {
     pub(crate) listen: listen::Sockets,
     pub(crate) vars: variables::Variables,
     /// Static locations per parent block (server or location), for duplicate detection.
-    pub(crate) static_locations: FxHashMap<(usize, bool, Vec<u8>), Span>,
+    pub(crate) static_locations: FxHashMap<(usize, bool, Cow<'a, [u8]>), Span>,
     next_scope: usize,
     /// Per server: its listen-ssl sites and whether it (or http) has a certificate.
     pub(crate) http_has_cert: bool,
     pub(crate) http_has_key: bool,
-    pub(crate) http_certificate: Option<(String, Span)>,
-    pub(crate) servers: Vec<handlers::ServerInfo>,
+    pub(crate) http_certificate: Option<(Cow<'a, str>, Span)>,
+    pub(crate) servers: Vec<handlers::ServerInfo<'a>>,
     /// Scope ids of the enclosing blocks (locations are unique per enclosing block).
     pub(crate) block_scope_stack: Vec<usize>,
     /// `server` entries in the upstream block being read.
@@ -124,10 +124,12 @@ pub(crate) struct Checker<'a> {
     pub(crate) cache_uses: Vec<(String, String, Span)>,
     /// Load-time needs already noted (one note per file, name or user).
     pub(crate) noted: rustc_hash::FxHashSet<String>,
+    noted_key: String,
     lookups: FxHashMap<(Cow<'a, str>, Context), Lookup>,
     pub(crate) regexes: regex::Memo,
     /// Scratch buffer for the argument texts of the directive being handled.
     arg_buf: Vec<Cow<'a, str>>,
+    sizes: sizing::Sizes<'a>,
 }
 
 impl<'a> Checker<'a> {
@@ -154,12 +156,14 @@ impl<'a> Checker<'a> {
             anchor: None,
             portless: Vec::new(),
             noted: Default::default(),
+            noted_key: String::new(),
             zones: Default::default(),
             zone_uses: Vec::new(),
             cache_uses: Vec::new(),
             lookups: Default::default(),
             regexes: Default::default(),
             arg_buf: Vec::new(),
+            sizes: Default::default(),
         }
     }
 
@@ -250,6 +254,7 @@ impl<'a> Checker<'a> {
             self.include(doc, d, frame, state, incl_depth);
             return;
         }
+        self.size_facts(doc, d, &name, ctx, incl_depth);
         if !self.handle(doc, d, &name, spec, frame, state) {
             return;
         }

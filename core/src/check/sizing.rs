@@ -7,6 +7,8 @@
 use super::{codes, Checker, Phase};
 use crate::report::Diagnostic;
 use crate::source::Span;
+use crate::spec::Context;
+use crate::syntax::{Directive, Node};
 use std::borrow::Cow;
 
 /// nginx's default bucket size: the CPU cache line (64 bytes on x86-64 and arm64).
@@ -24,20 +26,41 @@ fn bucket_size(value: Option<&str>) -> usize {
     v.div_ceil(CACHE_LINE).max(1) * CACHE_LINE
 }
 
-/// An http server: its span, its sockets and its exact names.
-type HttpServer<'a> = (Span, Vec<String>, Vec<(Cow<'a, str>, Span)>);
+/// An http server: its span, its sockets (indices into [`Listening::sockets`]) and its exact
+/// names.
+type HttpServer<'a> = (Span, Vec<usize>, Vec<(Cow<'a, str>, Span)>);
 
-struct Listening {
-    /// (family/port group, address, binds separately)
-    sockets: Vec<(String, String, bool)>,
+/// A listening socket, borrowed from the `listen` argument.
+#[derive(Clone)]
+struct Socket<'a> {
+    module: &'static str,
+    /// "4", "6", or "unix" (then `port` is the whole path).
+    family: &'static str,
+    port: Cow<'a, str>,
+    addr: Cow<'a, str>,
+    /// Binds its own socket (not taken by a wildcard listen on the same port).
+    binds: bool,
 }
 
-impl Listening {
+impl Socket<'_> {
+    /// Sockets with equal keys are one socket.
+    fn key(&self) -> (&str, &str, &str, &str) {
+        (self.module, self.family, &self.port, &self.addr)
+    }
+}
+
+#[derive(Default)]
+struct Listening<'a> {
+    sockets: Vec<Socket<'a>>,
+}
+
+impl Listening<'_> {
     /// Sockets nginx opens: per port and family, a wildcard listen takes every address that
     /// does not ask for its own `bind`.
     fn count(&self) -> usize {
         // Sorted by (group, address): one pass over runs, not a filter per group.
-        let mut all: Vec<(&str, &str, bool)> = self.sockets.iter().map(|s| (s.0.as_str(), s.1.as_str(), s.2)).collect();
+        let mut all: Vec<((&str, &str, &str), &str, bool)> =
+            self.sockets.iter().map(|s| ((s.module, s.family, &*s.port), &*s.addr, s.binds)).collect();
         all.sort_unstable();
         let wild = |a: &str| matches!(a, "*" | "0.0.0.0" | "[::]");
         let mut n = 0;
@@ -55,133 +78,172 @@ impl Listening {
 /// Listen parameters that make nginx bind the address on its own socket.
 const BINDING: [&str; 11] = ["bind", "setfib=", "fastopen=", "backlog=", "rcvbuf=", "sndbuf=", "accept_filter=", "deferred", "ipv6only=", "reuseport", "so_keepalive="];
 
-fn socket_of(module: &str, arg: &str, params: &[Cow<str>]) -> (String, String, bool) {
+fn socket_of<'a>(module: &'static str, arg: Cow<'a, str>, params: &[Cow<str>]) -> Socket<'a> {
     let binds = params.iter().any(|p| BINDING.iter().any(|b| if b.ends_with('=') { p.starts_with(b) } else { p == b }));
+    match arg {
+        Cow::Borrowed(a) => socket_in(module, a, binds),
+        Cow::Owned(a) => {
+            let s = socket_in(module, &a, binds);
+            Socket { port: Cow::Owned(s.port.into_owned()), addr: Cow::Owned(s.addr.into_owned()), ..s }
+        }
+    }
+}
+
+fn socket_in<'a>(module: &'static str, arg: &'a str, binds: bool) -> Socket<'a> {
     if arg.starts_with("unix:") {
-        return (format!("{module} {arg}"), arg.to_string(), true);
+        return Socket { module, family: "unix", port: Cow::Borrowed(arg), addr: Cow::Borrowed(arg), binds: true };
     }
     let (addr, port) = if let Some(rest) = arg.strip_prefix('[') {
         match rest.split_once(']') {
-            Some((h, tail)) => (format!("[{h}]"), tail.strip_prefix(':').unwrap_or("80").to_string()),
-            None => (arg.to_string(), "80".to_string()),
+            // `[h]`, brackets kept.
+            Some((h, tail)) => (&arg[..h.len() + 2], tail.strip_prefix(':').unwrap_or("80")),
+            None => (arg, "80"),
         }
     } else if let Some((h, p)) = arg.rsplit_once(':') {
-        (h.to_string(), p.to_string())
+        (h, p)
     } else if arg.bytes().all(|b| b.is_ascii_digit()) {
-        ("*".to_string(), arg.to_string())
+        ("*", arg)
     } else {
-        (arg.to_string(), "80".to_string())
+        (arg, "80")
     };
     let family = if addr.starts_with('[') { "6" } else { "4" };
-    let addr = if addr == "[::]" || addr == "0.0.0.0" { "*".to_string() } else { addr };
-    (format!("{module} {family} {port}"), addr, binds)
+    let addr = if addr == "[::]" || addr == "0.0.0.0" { "*" } else { addr };
+    Socket { module, family, port: Cow::Borrowed(port), addr: Cow::Borrowed(addr), binds }
+}
+
+/// What the sizing checks collect while the checker reads the configuration (one walk, not a
+/// second one over the whole tree once it is read).
+#[derive(Default)]
+pub(super) struct Sizes<'a> {
+    listening: Listening<'a>,
+    worker_connections: Option<(usize, Span)>,
+    events: Option<Span>,
+    map_bucket: Option<String>,
+    names_bucket: Option<String>,
+    /// (map, its closing brace, key, key span)
+    entries: Vec<(Span, Span, Cow<'a, [u8]>, Span)>,
+    hostname_maps: Vec<Span>,
+    /// The http servers in reading order; the last one is the server being read.
+    http_servers: Vec<HttpServer<'a>>,
 }
 
 impl<'a> Checker<'a> {
+    /// Notes what sizing needs from a directive the checker accepted in `ctx` (known, allowed
+    /// there, with a valid argument count). Only whole configurations are sized.
+    pub(super) fn size_facts(&mut self, doc: usize, d: &'a Directive, name: &str, ctx: Context, incl_depth: usize) {
+        if !self.whole() {
+            return;
+        }
+        let src = self.src(doc);
+        let arg = |i: usize| d.args.get(i).map(|w| w.text(src));
+        let sizes = &mut self.sizes;
+        match (name, ctx) {
+            ("events", Context::Main) => sizes.events = Some(d.name.span),
+            ("worker_connections", Context::Events) => {
+                if let Some(n) = arg(0).and_then(|v| v.parse::<usize>().ok()) {
+                    sizes.worker_connections = Some((n, d.span));
+                }
+            }
+            ("listen", Context::Server | Context::StreamServer | Context::MailServer) => {
+                let module = match ctx {
+                    Context::Server => "http",
+                    Context::StreamServer => "stream",
+                    _ => "mail",
+                };
+                if let Some(first) = arg(0) {
+                    let params: Vec<Cow<str>> = d.args[1..].iter().map(|w| w.text(src)).collect();
+                    let socket = socket_of(module, first, &params);
+                    if ctx == Context::Server {
+                        if let Some(server) = sizes.http_servers.last_mut() {
+                            server.1.push(sizes.listening.sockets.len());
+                        }
+                    }
+                    sizes.listening.sockets.push(socket);
+                }
+            }
+            ("server", Context::Http) if d.block().is_some() => sizes.http_servers.push((d.span, Vec::new(), Vec::new())),
+            ("map_hash_bucket_size", Context::Http) => sizes.map_bucket = arg(0).map(Cow::into_owned),
+            ("server_names_hash_bucket_size", Context::Http) => sizes.names_bucket = arg(0).map(Cow::into_owned),
+            ("map", Context::Http) => self.map_keys(doc, d, incl_depth),
+            ("server_name", Context::Server) => {
+                let Some(server) = sizes.http_servers.last_mut() else { return };
+                for w in &d.args {
+                    let n = match w.text(src) {
+                        t if t.bytes().any(|b| b.is_ascii_uppercase()) => Cow::Owned(t.to_ascii_lowercase()),
+                        t => t,
+                    };
+                    // Wildcard and regex names go to other hashes.
+                    if !(n.starts_with('*') || n.starts_with('.') || n.ends_with('*') || n.starts_with('~') || n.is_empty()) {
+                        server.2.push((n, w.span));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The exact keys of an http `map`, in reading order (its includes at their place).
+    fn map_keys(&mut self, doc: usize, map: &'a Directive, incl_depth: usize) {
+        let Some(block) = map.block() else { return };
+        let close = block.close.unwrap_or(map.span);
+        let mut stack: Vec<(usize, std::slice::Iter<'a, Node>, usize)> = vec![(doc, block.items.iter(), incl_depth)];
+        while let Some((doc, items, depth)) = stack.last_mut() {
+            let (doc, depth) = (*doc, *depth);
+            let Some(node) = items.next() else {
+                stack.pop();
+                continue;
+            };
+            let Node::Directive(e) = node else { continue };
+            let src = self.src(doc);
+            let key = e.name.value(src);
+            if e.args.is_empty() && &*key == b"hostnames" {
+                self.sizes.hostname_maps.push(map.span);
+            }
+            let special = e.args.is_empty() && matches!(&*key, b"hostnames" | b"volatile") || matches!(&*key, b"default" | b"include") && e.args.len() == 1;
+            if !special && key.first() != Some(&b'~') {
+                self.sizes.entries.push((map.span, close, key, e.name.span));
+            }
+            if let Some(inc) = self.config.include_at(doc, e) {
+                if depth < crate::include::MAX_INCLUDE_DEPTH {
+                    // Reversed onto the stack: the first target is read first.
+                    for &t in inc.targets.iter().rev() {
+                        if !inc.cyclic.contains(&t) {
+                            stack.push((t, self.config.docs[t].doc.items.iter(), depth + 1));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Runs once the whole configuration is read.
     pub(super) fn sizing(&mut self) {
         if !self.whole() {
             return;
         }
-        let config = self.config;
-        let files = self.files;
-        let mut listening = Listening { sockets: Vec::new() };
-        let mut worker_connections: Option<(usize, Span)> = None;
-        let mut events: Option<Span> = None;
-        let mut map_bucket: Option<String> = None;
-        let mut names_bucket: Option<String> = None;
-        // (map, its closing brace, key, key span)
-        let mut entries: Vec<(Span, Span, Cow<[u8]>, Span)> = Vec::new();
-        let mut hostname_maps: Vec<Span> = Vec::new();
-        // (server, its sockets, its exact names)
-        let mut http_servers: Vec<HttpServer> = Vec::new();
-        // http servers by span, the first one with that span (a file included twice repeats
-        // spans): the index `http_servers.iter().position(|e| e.0 == span)` would give.
-        let mut server_at: rustc_hash::FxHashMap<Span, usize> = Default::default();
-        config.walk(|doc, d, parents| {
-            let src = files.bytes(config.docs[doc].file);
-            let name = d.name.text_in(src, files.text(config.docs[doc].file));
-            // Parents may sit in other files (an include inside a block).
-            let parent = |i: usize| {
-                let p = parents.len().checked_sub(i).and_then(|k| parents.get(k))?;
-                Some(p.name.text_in(files.bytes(p.span.file), files.text(p.span.file)))
-            };
-            // Borrowed from the source: only listen and bucket sizes read them.
-            let args = || d.args.iter().map(|w| w.text(src)).collect::<Vec<_>>();
-            match (name.as_ref(), parent(1).as_deref(), parent(2).as_deref()) {
-                ("events", None, _) => events = Some(d.name.span),
-                ("worker_connections", Some("events"), _) => {
-                    if let Some(n) = args().first().and_then(|v| v.parse::<usize>().ok()) {
-                        worker_connections = Some((n, d.span));
-                    }
-                }
-                ("listen", Some("server"), Some(module @ ("http" | "stream" | "mail"))) => {
-                    let a = args();
-                    if let Some(first) = a.first() {
-                        let socket = socket_of(module, first, &a[1..]);
-                        if let (Some(server), "http") = (parents.last(), module) {
-                            if let Some(&k) = server_at.get(&server.span) {
-                                http_servers[k].1.push(format!("{} {}", socket.0, socket.1));
-                            }
-                        }
-                        listening.sockets.push(socket);
-                    }
-                }
-                ("server", Some("http"), _) if d.block().is_some() => {
-                    server_at.entry(d.span).or_insert(http_servers.len());
-                    http_servers.push((d.span, Vec::new(), Vec::new()));
-                }
-                ("map_hash_bucket_size", Some("http"), _) => map_bucket = args().first().map(|a| a.to_string()),
-                ("server_names_hash_bucket_size", Some("http"), _) => names_bucket = args().first().map(|a| a.to_string()),
-                (_, Some("map"), Some("http")) => {
-                    if let Some(m) = parents.last() {
-                        let key = d.name.value(src);
-                        if d.args.is_empty() && &*key == b"hostnames" {
-                            hostname_maps.push(m.span);
-                        }
-                        let special = d.args.is_empty() && matches!(&*key, b"hostnames" | b"volatile") || matches!(&*key, b"default" | b"include") && d.args.len() == 1;
-                        if !special && key.first() != Some(&b'~') {
-                            entries.push((m.span, m.block().and_then(|b| b.close).unwrap_or(m.span), key, d.name.span));
-                        }
-                    }
-                }
-                ("server_name", Some("server"), Some("http")) => {
-                    let Some(&k) = parents.last().and_then(|p| server_at.get(&p.span)) else { return };
-                    let e = &mut http_servers[k];
-                    for w in &d.args {
-                        let n = match w.text(src) {
-                            t if t.bytes().any(|b| b.is_ascii_uppercase()) => Cow::Owned(t.to_ascii_lowercase()),
-                            t => t,
-                        };
-                        // Wildcard and regex names go to other hashes.
-                        if !(n.starts_with('*') || n.starts_with('.') || n.ends_with('*') || n.starts_with('~') || n.is_empty()) {
-                            e.2.push((n, w.span));
-                        }
-                    }
-                }
-                _ => {}
-            }
-        });
+        let Sizes { mut listening, worker_connections, events, map_bucket, names_bucket, entries, hostname_maps, mut http_servers } =
+            std::mem::take(&mut self.sizes);
         // A server without any listen listens on *:80.
-        let default = socket_of("http", "80", &[]);
+        let default = socket_in("http", "80", false);
         for s in &mut http_servers {
             if s.1.is_empty() {
-                s.1.push(format!("{} {}", default.0, default.1));
+                s.1.push(listening.sockets.len());
                 listening.sockets.push(default.clone());
             }
         }
         // nginx hashes server names only for addresses shared by several servers. (Servers per
         // socket counted once: asking every server about every socket is quadratic.)
-        let mut servers_on: rustc_hash::FxHashMap<&str, usize> = Default::default();
+        let sockets = &listening.sockets;
+        let mut servers_on: rustc_hash::FxHashMap<(&str, &str, &str, &str), usize> = Default::default();
         for s in &http_servers {
-            let mut mine: Vec<&str> = s.1.iter().map(String::as_str).collect();
+            let mut mine: Vec<_> = s.1.iter().map(|&i| sockets[i].key()).collect();
             mine.sort_unstable();
             mine.dedup();
             for sock in mine {
                 *servers_on.entry(sock).or_insert(0) += 1;
             }
         }
-        let shared = |sock: &String| servers_on.get(sock.as_str()).is_some_and(|&n| n > 1);
+        let shared = |&i: &usize| servers_on.get(&sockets[i].key()).is_some_and(|&n| n > 1);
         let names: Vec<&(Cow<str>, Span)> = http_servers.iter().filter(|s| s.1.iter().any(shared)).flat_map(|s| s.2.iter()).collect();
         let map_size = bucket_size(map_bucket.as_deref());
         let mut reported: rustc_hash::FxHashSet<Span> = Default::default();

@@ -105,4 +105,26 @@ fn sizing_matches_nginx() {
     // Unset: nginx's 512.
     let many: String = (0..520).map(|i| format!("server {{ listen 127.0.0.1:{}; }}\n", 20000 + i)).collect();
     assert_eq!(run(format!("events {{}}\nhttp {{\n{many}}}\n")).as_deref(), Some("512 worker_connections are not enough for 520 listening sockets"));
+    // Collected while the checker reads, includes at their place: a server file included twice
+    // is two servers on the same two sockets (nginx -t: ok), and a map key from an included
+    // file is hashed with the map's own.
+    let with_files = |main: &str, inc: &[(&str, String)]| {
+        let mut files = SourceSet::new();
+        let m = files.add("/t/nginx.conf", main);
+        for (path, text) in inc {
+            files.add(*path, text.as_str());
+        }
+        analyze(&files, m, &Options::default()).first_error().map(|d| d.message.clone())
+    };
+    let srv = [("/t/srv.conf", "server { listen 127.0.0.1:8081; listen 127.0.0.1:8082; }\n".to_string())];
+    assert_eq!(with_files("events { worker_connections 3; }\nhttp { include /t/srv.conf; include /t/srv.conf; }\n", &srv), None);
+    assert_eq!(
+        with_files("events { worker_connections 2; }\nhttp { include /t/srv.conf; include /t/srv.conf; }\n", &srv).as_deref(),
+        Some("2 worker_connections are not enough for 2 listening sockets")
+    );
+    let keys = [("/t/keys.conf", format!("{} 1;\n", "a".repeat(47)))];
+    assert_eq!(
+        with_files("events {}\nhttp { map $uri $x { short 2; include /t/keys.conf; } }\n", &keys).as_deref(),
+        Some("could not build map_hash, you should increase map_hash_bucket_size: 64")
+    );
 }
