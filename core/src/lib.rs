@@ -222,9 +222,27 @@ fn in_reading_order(config: &Config, diagnostics: Vec<Diagnostic>) -> Vec<Diagno
             .then(a.5.cmp(&b.5))
             .then(a.6.cmp(&b.6))
     });
-    let order: Vec<usize> = keys.iter().map(|k| k.6).collect();
-    let mut slots: Vec<Option<Diagnostic>> = diagnostics.into_iter().map(Some).collect();
-    order.into_iter().filter_map(|i| slots[i].take()).collect()
+    let mut order: Vec<usize> = keys.into_iter().map(|k| k.6).collect();
+    let mut diagnostics = diagnostics;
+    permute(&mut diagnostics, &mut order);
+    diagnostics
+}
+
+/// Rearranges `items` in place so that `items[k]` is what was at `order[k]` (a permutation),
+/// one cycle at a time: no second vector of diagnostics. `order` is used up (left as identity).
+fn permute<T>(items: &mut [T], order: &mut [usize]) {
+    for start in 0..order.len() {
+        let mut k = start;
+        loop {
+            let from = order[k];
+            order[k] = k;
+            if from == start {
+                break;
+            }
+            items.swap(k, from);
+            k = from;
+        }
+    }
 }
 
 /// How to compare two configurations: the analysis options both sides share, and the risk
@@ -373,6 +391,27 @@ pub fn version() -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn permute_places_each_item_where_the_order_says() {
+        // Every permutation of 5 (fixed points, 2-cycles, one 5-cycle) against the copy it replaces.
+        let mut perm: Vec<usize> = (0..5).collect();
+        let mut n = 0;
+        loop {
+            let items: Vec<char> = "abcde".chars().collect();
+            let want: Vec<char> = perm.iter().map(|&i| items[i]).collect();
+            let (mut got, mut order) = (items, perm.clone());
+            super::permute(&mut got, &mut order);
+            assert_eq!(got, want, "order {perm:?}");
+            n += 1;
+            // next permutation in lexicographic order
+            let Some(i) = (0..4).rev().find(|&i| perm[i] < perm[i + 1]) else { break };
+            let j = (i + 1..5).rev().find(|&j| perm[j] > perm[i]).unwrap();
+            perm.swap(i, j);
+            perm[i + 1..].reverse();
+        }
+        assert_eq!(n, 120);
+    }
+
     use super::*;
 
     fn assert_send_sync<T: Send + Sync>() {}
