@@ -159,7 +159,13 @@ pub fn analyze_resolved(files: &SourceSet, resolved: Resolved, opts: &Options) -
         complete,
         entries_of: if entries { opts.context.last().cloned() } else { None },
     };
-    diagnostics.extend(check::check(files, &config, &check_opts));
+    // Usually nothing came from resolving: then the checker's vector is taken as it is.
+    let checked = check::check(files, &config, &check_opts);
+    if diagnostics.is_empty() {
+        diagnostics = checked;
+    } else {
+        diagnostics.extend(checked);
+    }
     let model = model::build(files, &config);
     let whole = check_opts.complete && !check_opts.snippet;
     let root = if check_opts.entries_of.is_some() { None } else { Some(check_opts.root) };

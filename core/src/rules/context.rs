@@ -280,7 +280,8 @@ impl<'a> RuleContext<'a> {
             .filter(|(n, _)| pred(n))
             .flat_map(|(_, &id)| self.name_group(id).iter().copied())
             .collect();
-        out.sort_unstable();
+        // A few sorted runs: the stable sort merges them, near linear.
+        out.sort();
         out
     }
 
@@ -300,6 +301,10 @@ impl<'a> RuleContext<'a> {
     /// Direct children named `name`, in order.
     pub fn children_named(&self, of: Option<usize>, name: &str) -> &[usize] {
         let Some(&id) = self.name_ids.get(name) else { return &[] };
+        self.children_with_id(of, id)
+    }
+
+    fn children_with_id(&self, of: Option<usize>, id: u32) -> &[usize] {
         let group = &self.children_by_name[self.child_range(of)];
         let lo = group.partition_point(|&c| self.name_of[c] < id);
         let hi = lo + group[lo..].partition_point(|&c| self.name_of[c] == id);
@@ -345,9 +350,11 @@ impl<'a> RuleContext<'a> {
 
     /// [`Self::effective`] for one name, borrowed (the common case allocates nothing).
     pub fn effective_one(&self, block: Option<usize>, name: &str) -> (Option<usize>, &[usize]) {
+        // The name is looked up once, not at every level.
+        let Some(&id) = self.name_ids.get(name) else { return (None, &[]) };
         let mut level = block;
         loop {
-            let found = self.children_named(level, name);
+            let found = self.children_with_id(level, id);
             if !found.is_empty() {
                 return (level, found);
             }

@@ -173,6 +173,9 @@ pub fn apply(cx: &RuleContext, findings: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut sups = Vec::new();
     let mut out = Vec::new();
     collect(cx, &mut sups, &mut out);
+    if sups.is_empty() && out.is_empty() {
+        return findings; // no suppression comment anywhere: nothing hidden, nothing to add
+    }
     let hidden = hidden_flags(&mut sups, &findings);
     out.extend(findings.into_iter().zip(hidden).filter(|(_, h)| !h).map(|(d, _)| d));
     for s in &sups {

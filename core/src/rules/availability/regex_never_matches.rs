@@ -134,6 +134,9 @@ fn problem(pattern: &str, caseless: bool, merge_slashes: bool) -> Option<String>
 }
 
 fn check(cx: &RuleContext, out: &mut Findings) {
+    // Configurations repeat a few patterns (`\.php$`, static files) in every server: each
+    // distinct one is judged once.
+    let mut judged: rustc_hash::FxHashMap<(&str, bool, bool), Option<String>> = Default::default();
     for (i, it) in cx.named("location") {
         let Some((modifier, pattern)) = location_parts(it.args) else { continue };
         if !modifier.is_regex() {
@@ -141,7 +144,9 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         }
         let server = cx.enclosing(i, "server");
         let merge = cx.inherited(server, "merge_slashes").map_or(true, |m| cx.item(m).arg(0) != "off");
-        if let Some(why) = problem(pattern, modifier == crate::model::Modifier::RegexCaseless, merge) {
+        let caseless = modifier == crate::model::Modifier::RegexCaseless;
+        let why = judged.entry((pattern, caseless, merge)).or_insert_with(|| problem(pattern, caseless, merge));
+        if let Some(why) = why {
             out.report(it.span(), format!("location regex \"{pattern}\" never matches: {why}"))
                 .with_help_mut("match the normalised path only; test the query with $arg_NAME and the host with server_name");
         }

@@ -64,11 +64,15 @@ declare_rule! {
 }
 
 fn check(cx: &RuleContext, out: &mut Findings) {
-    for b in cx.named_where(|n| matches!(n, "server" | "location" | "if")) {
+    // The blocks that set add_header are the parents of the add_header directives: only those
+    // are looked at, not every server, location and if.
+    let mut blocks: Vec<usize> = cx.named("add_header").filter_map(|(_, h)| h.parent()).collect();
+    blocks.dedup();
+    blocks.sort_unstable();
+    blocks.dedup();
+    for b in blocks {
         let blk = cx.item(b);
-        // Item fields first, the syntax tree only for blocks that set add_header: a block's
-        // children list is empty for a block-less directive, so it answers both questions.
-        if !matches!(blk.ctx, Some(Context::Http | Context::Server | Context::Location)) {
+        if !matches!(blk.name, "server" | "location" | "if") || !matches!(blk.ctx, Some(Context::Http | Context::Server | Context::Location)) {
             continue;
         }
         let own = cx.children_named(Some(b), "add_header");

@@ -1,11 +1,12 @@
 use crate::declare_rule;
 use crate::rules::{Findings, RuleContext};
+use std::borrow::Cow;
 
 const PASSES: &[&str] = &["proxy_pass", "grpc_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "memcached_pass"];
 
 /// The host of a `*_pass` target when it is a literal hostname (not an IP, not unix:, no
 /// variables); with whether a port was given.
-fn hostname(target: &str) -> Option<(String, bool)> {
+fn hostname(target: &str) -> Option<(Cow<'_, str>, bool)> {
     if target.contains('$') {
         return None;
     }
@@ -18,11 +19,19 @@ fn hostname(target: &str) -> Option<(String, bool)> {
         Some((h, _)) => (h, true),
         None => (authority, false),
     };
-    let host = host.to_ascii_lowercase();
+    let host = lowercase(host);
     if host.is_empty() || host == "localhost" || host.parse::<std::net::Ipv4Addr>().is_ok() {
         return None;
     }
     Some((host, port))
+}
+
+/// Lowercased, borrowed when it already is.
+fn lowercase(s: &str) -> Cow<'_, str> {
+    match s.bytes().any(|b| b.is_ascii_uppercase()) {
+        true => Cow::Owned(s.to_ascii_lowercase()),
+        false => Cow::Borrowed(s),
+    }
 }
 
 declare_rule! {
@@ -75,7 +84,7 @@ declare_rule! {
 }
 
 fn check(cx: &RuleContext, out: &mut Findings) {
-    let upstreams: std::collections::HashSet<String> = cx.named("upstream").map(|(_, u)| u.arg(0).to_ascii_lowercase()).collect();
+    let upstreams: rustc_hash::FxHashSet<Cow<str>> = cx.named("upstream").map(|(_, u)| lowercase(u.arg(0))).collect();
     for it in cx.named_where(|n| PASSES.contains(&n)).into_iter().map(|i| cx.item(i)) {
         let Some((host, port)) = hostname(it.arg(0)) else { continue };
         if upstreams.contains(&host) || (!cx.whole && !port && !host.contains('.')) {
