@@ -55,6 +55,8 @@ def shapes(n):
         "suppressions": http(" server { listen 80;\n" + j(f"  # ngxlint: ignore[SEC010] reviewed\n  location /l{i} {{ add_header X-A b; }}\n" for i in r) + "  add_header X-Frame-Options DENY; }\n"),
         "geo": http(" geo $g {\n" + j(f"  {ip(i)} {i};\n" for i in r) + " default 0; }\n server { listen 80; return 200 $g; }\n"),
         "types": http(" types {\n" + j(f"  text/t{i} e{i};\n" for i in r) + " }\n"),
+        "maps-without-default": http(j(f" map $uri $m{i} {{ /a{i} 1; }}\n" for i in r) + " server { listen 80; location / {\n" + j(f"  if ($m{i}) {{ return 403; }}\n" for i in r) + " } }\n"),
+        "servers-pairs-per-port": http(j(f" server {{ listen {10000 + i}; server_name a{i}.example; }}\n server {{ listen {10000 + i}; server_name b{i}.example; }}\n" for i in range(n // 2))),
     }
 
 

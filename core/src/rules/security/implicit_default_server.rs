@@ -1,5 +1,5 @@
 use crate::declare_rule;
-use crate::rules::{Edit, Findings, Fix, RuleContext};
+use crate::rules::{Edit, Findings, Fix, Item, RuleContext};
 use crate::source::Span;
 use std::collections::BTreeMap;
 
@@ -71,18 +71,30 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         }
     }
     // Sockets served by the same servers (IPv4 and IPv6 of one port) are reported together.
+    // (Groups found by their server list in a map: searching the groups per socket is quadratic.)
     let mut groups: Vec<(Vec<String>, Vec<OnSocket>)> = Vec::new();
+    let mut group_of: rustc_hash::FxHashMap<Vec<usize>, usize> = Default::default();
     for (socket, servers) in sockets {
         if servers.len() < 2 || defaults.contains(&socket) {
             continue;
         }
         let ids: Vec<usize> = servers.iter().map(|(s, _)| *s).collect();
-        match groups.iter_mut().find(|(_, g)| g[0].iter().map(|(s, _)| *s).collect::<Vec<_>>() == ids) {
-            Some((names, g)) => {
-                names.push(socket);
-                g.push(servers);
+        match group_of.get(&ids) {
+            Some(&k) => {
+                groups[k].0.push(socket);
+                groups[k].1.push(servers);
             }
-            None => groups.push((vec![socket], vec![servers])),
+            None => {
+                group_of.insert(ids, groups.len());
+                groups.push((vec![socket], vec![servers]));
+            }
+        }
+    }
+    // The listen directives by span, for the fixes (the first listen of a span, as a search would).
+    let mut listen_at: rustc_hash::FxHashMap<Span, &Item> = Default::default();
+    if !groups.is_empty() {
+        for (_, it) in cx.named("listen") {
+            listen_at.entry(it.span()).or_insert(it);
         }
     }
     for (names, group) in groups {
@@ -111,7 +123,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         let edits: Vec<Edit> = group
             .iter()
             .filter_map(|servers| servers[0].1)
-            .filter_map(|sp| cx.items().iter().find(|it| it.name == "listen" && it.span() == sp))
+            .filter_map(|sp| listen_at.get(&sp))
             .filter_map(|it| it.directive.args.last())
             .map(|last| Edit { span: Span { start: last.span.end, end: last.span.end, ..last.span }, replacement: " default_server".into() })
             .collect();

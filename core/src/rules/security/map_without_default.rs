@@ -1,6 +1,8 @@
 use crate::declare_rule;
 use crate::report::Label;
-use crate::rules::{Findings, RuleContext};
+use crate::rules::{Findings, Item, RuleContext};
+use crate::syntax::script::reference_spans;
+use rustc_hash::FxHashMap;
 
 /// Does `text` use variable `var` (without `$`): `$var` or `${var}` as a whole name?
 fn uses(text: &str, var: &str) -> bool {
@@ -12,6 +14,31 @@ fn uses(text: &str, var: &str) -> bool {
     text.match_indices(&plain).any(|(at, _)| {
         text[at + plain.len()..].chars().next().map_or(true, |c| !(c.is_ascii_alphanumeric() || c == '_'))
     })
+}
+
+/// The arguments of a directive that decide on a variable (`if`, `auth_basic`, a zone key).
+fn decider_texts<'a>(u: &Item<'a>) -> &'a [&'a str] {
+    match u.name {
+        "if" | "auth_basic" => u.args,
+        "limit_req_zone" | "limit_conn_zone" => &u.args[..u.args.len().min(1)],
+        _ => &[],
+    }
+}
+
+/// Deciding directives by the variables their texts reference, each list in reading order.
+fn deciders_by_variable<'a>(cx: &RuleContext<'a>) -> FxHashMap<&'a str, Vec<usize>> {
+    let mut by: FxHashMap<&'a str, Vec<usize>> = Default::default();
+    for j in cx.named_where(|n| matches!(n, "if" | "auth_basic" | "limit_req_zone" | "limit_conn_zone")) {
+        for &a in decider_texts(cx.item(j)) {
+            for (_, _, name) in reference_spans(a.as_bytes()) {
+                let list = by.entry(name).or_default();
+                if list.last() != Some(&j) {
+                    list.push(j);
+                }
+            }
+        }
+    }
+    by
 }
 
 declare_rule! {
@@ -61,6 +88,7 @@ declare_rule! {
 }
 
 fn check(cx: &RuleContext, out: &mut Findings) {
+    let mut deciders = None;
     for (i, it) in cx.named_where(|n| matches!(n, "map" | "geo")).into_iter().map(|i| (i, cx.item(i))) {
         if !it.is_block() || it.args.is_empty() {
             continue;
@@ -69,16 +97,15 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             continue;
         }
         let Some(var) = it.args.last().and_then(|v| v.strip_prefix('$')) else { continue };
-        let decisions: Vec<usize> = cx
-            .items()
-            .iter()
-            .enumerate()
-            .filter(|(_, u)| match u.name {
-                "if" | "auth_basic" => u.args.iter().any(|a| uses(a, var)),
-                "limit_req_zone" | "limit_conn_zone" => uses(u.arg(0), var),
-                _ => false,
-            })
-            .map(|(j, _)| j)
+        // The directives that decide on a variable, indexed once by the variables they mention:
+        // asking every one of them about every map is quadratic.
+        let deciders = deciders.get_or_insert_with(|| deciders_by_variable(cx));
+        let decisions: Vec<usize> = deciders
+            .get(var)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(|&j| decider_texts(cx.item(j)).iter().any(|a| uses(a, var)))
             .collect();
         let Some(&first) = decisions.first() else { continue };
         let d = out.report(
