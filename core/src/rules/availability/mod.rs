@@ -75,7 +75,7 @@ pub(super) fn unseen_includes(cx: &RuleContext, block: Option<usize>) -> bool {
         if let Some(body) = it.directive.block() {
             for node in &body.items {
                 let crate::syntax::Node::Directive(d) = node else { continue };
-                if d.name.is(src, "include") && cx.config.include_at(it.doc, d).map_or(true, |inc| inc.targets.is_empty()) {
+                if d.name.is(src, "include") && cx.config.include_at(it.doc(), d).map_or(true, |inc| inc.targets.is_empty()) {
                     return true;
                 }
             }

@@ -128,6 +128,6 @@ pub(crate) fn opaque(cx: &RuleContext, block: usize, outer: bool) -> bool {
     }
     std::iter::once(block).chain(cx.ancestors(block).filter(|_| outer)).any(|b| {
         let it = cx.item(b);
-        it.directive.block().is_some_and(|blk| unresolved(cx, it.doc, cx.src(b), &blk.items, b == block))
+        it.directive.block().is_some_and(|blk| unresolved(cx, it.doc(), cx.src(b), &blk.items, b == block))
     })
 }

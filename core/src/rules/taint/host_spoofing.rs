@@ -92,7 +92,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
 }
 
 fn cx_src<'a>(cx: &RuleContext<'a>, it: &crate::rules::Item<'a>) -> &'a [u8] {
-    cx.files.bytes(cx.config.docs[it.doc].file)
+    cx.files.bytes(cx.config.docs[it.doc()].file)
 }
 
 #[cfg(test)]

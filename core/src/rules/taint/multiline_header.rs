@@ -46,7 +46,7 @@ const HEADERS: &[&str] =
 
 fn check(cx: &RuleContext, out: &mut Findings) {
     for it in cx.named_where(|n| HEADERS.contains(&n)).into_iter().map(|i| cx.item(i)) {
-        let src = cx.files.bytes(cx.config.docs[it.doc].file);
+        let src = cx.files.bytes(cx.config.docs[it.doc()].file);
         for (k, v) in it.args.iter().enumerate() {
             if !v.contains('\n') && !v.contains('\r') {
                 continue;
