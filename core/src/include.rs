@@ -10,7 +10,7 @@
 
 use crate::report::{codes, Diagnostic};
 use crate::source::{dir_name, join_path, FileId, SourceSet, Span};
-use crate::syntax::{self, BlockKind, Directive, Document, Node, ParseMode, Terminator};
+use crate::syntax::{self, Directive, Document, Node, ParseMode};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -204,39 +204,14 @@ impl<'a> Resolver<'a> {
         i
     }
 
-    /// Include directives of a document with the mode their targets are read in.
-    fn sites(doc: &Document, src: &[u8]) -> Vec<(Span, Span, crate::syntax::Word, ParseMode)> {
-        let mut out = Vec::new();
-        let root_mode = doc.mode;
-        let mut stack: Vec<(&[Node], ParseMode)> = vec![(&doc.items, root_mode)];
-        while let Some((items, mode)) = stack.pop() {
-            for node in items {
-                let Node::Directive(d) = node else { continue };
-                if d.name.is(src, "include") && d.args.len() == 1 {
-                    if let Terminator::Semicolon(_) = d.terminator {
-                        out.push((d.span, d.report_span(), d.args[0], mode));
-                    }
-                }
-                if let Some(b) = d.block() {
-                    let m = if b.kind == BlockKind::Entries {
-                        ParseMode::Entries
-                    } else {
-                        ParseMode::Directives
-                    };
-                    stack.push((&b.items, m));
-                }
-            }
-        }
-        out.sort_by_key(|s| s.0.start);
-        out
-    }
-
     fn resolve_sites(&mut self, doc: usize) {
         /// The first site's include and its missing-file diagnostic.
         type FirstSite = (usize, Option<usize>);
         let file = self.docs[doc].file;
         let src = self.files.bytes(file);
-        let sites = Self::sites(&self.docs[doc].doc, src);
+        // Noted by the parser, in source order.
+        let sites: Vec<(Span, Span, crate::syntax::Word, ParseMode)> =
+            self.docs[doc].doc.include_sites.iter().map(|s| (s.span, s.report, s.target, s.mode)).collect();
         self.includes.reserve(sites.len());
         // The same argument met again resolves the same way: a glob is matched against the file
         // set once, not once per site (a file can hold a million include lines).

@@ -45,6 +45,10 @@ struct Parser<'a> {
     nodes: Vec<Node>,
     depth_reported: bool,
     directives: usize,
+    /// `include` directives met so far, for the resolver.
+    include_sites: Vec<IncludeSite>,
+    /// Open blocks without a directive name: nothing inside them is an include site.
+    orphans: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -59,6 +63,8 @@ impl<'a> Parser<'a> {
             nodes: Vec::new(),
             depth_reported: false,
             directives: 0,
+            include_sites: Vec::new(),
+            orphans: 0,
         }
     }
 
@@ -113,7 +119,17 @@ impl<'a> Parser<'a> {
                     if self.words.is_empty() {
                         self.error(s, "unexpected \";\"");
                     } else {
+                        let site = self.words.len() == 2 && self.orphans == 0 && self.words[0].is(self.src, "include");
                         let d = self.take_directive(Terminator::Semicolon(s));
+                        if site {
+                            // A block's items are read in its kind's mode, the file's own in `mode`.
+                            let in_mode = match (stack.len(), top(&mut stack).kind) {
+                                (1, _) => mode,
+                                (_, BlockKind::Entries) => ParseMode::Entries,
+                                _ => ParseMode::Directives,
+                            };
+                            self.include_sites.push(IncludeSite { span: d.span, report: s, target: d.args[0], mode: in_mode });
+                        }
                         self.nodes.push(Node::Directive(d));
                     }
                 }
@@ -150,12 +166,15 @@ impl<'a> Parser<'a> {
         errors.sort_by_key(|e| (e.span.start, e.span.end));
         errors.dedup_by(|a, b| a.span == b.span && a.message == b.message);
         let items = self.nodes.drain(..).collect();
-        Document::new(self.file, mode, items, errors, self.directives)
+        let mut doc = Document::new(self.file, mode, items, errors, self.directives);
+        doc.include_sites = self.include_sites;
+        doc
     }
 
     fn open_block(&mut self, stack: &mut Vec<Frame>, open: Span) {
         if self.words.is_empty() {
             self.error(open, "unexpected \"{\"");
+            self.orphans += 1;
             stack.push(Frame { head: None, kind: BlockKind::Directives, open, start: self.nodes.len() });
             return self.check_depth(stack);
         }
@@ -238,7 +257,10 @@ impl<'a> Parser<'a> {
         let items = self.nodes.drain(frame.start.min(self.nodes.len())..).collect();
         let block = Box::new(Block { kind: frame.kind, open: frame.open, items, close, lua: None });
         let node = match frame.head {
-            None => Node::Orphan(block),
+            None => {
+                self.orphans -= 1;
+                Node::Orphan(block)
+            }
             Some((name, args, comments)) => {
                 self.words.clear();
                 self.words.push(name);
@@ -262,6 +284,53 @@ fn top(stack: &mut [Frame]) -> &mut Frame {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The include sites as a walk of the finished tree finds them: one-argument `include;`
+    /// directives inside directive blocks (not nameless ones), in source order, with the mode of
+    /// the block holding them.
+    fn walked_sites(doc: &Document, src: &[u8]) -> Vec<IncludeSite> {
+        let mut out = Vec::new();
+        let mut stack: Vec<(&[Node], ParseMode)> = vec![(&doc.items, doc.mode)];
+        while let Some((items, mode)) = stack.pop() {
+            for node in items {
+                let Node::Directive(d) = node else { continue };
+                if let (true, 1, Terminator::Semicolon(report)) = (d.name.is(src, "include"), d.args.len(), &d.terminator) {
+                    out.push(IncludeSite { span: d.span, report: *report, target: d.args[0], mode });
+                }
+                if let Some(b) = d.block() {
+                    let m = if b.kind == BlockKind::Entries { ParseMode::Entries } else { ParseMode::Directives };
+                    stack.push((&b.items, m));
+                }
+            }
+        }
+        out.sort_by_key(|s| s.span.start);
+        out
+    }
+
+    #[test]
+    fn include_sites_noted_while_parsing_are_those_of_the_tree() {
+        let cases = [
+            "include a;\nhttp { include b; server { include c d; include; location / { include 'e'; } } }\n",
+            "map $a $b { include m; default 0; }\ntypes { include t; }\n",
+            "{ include orphan; x { include in_orphan; } }\ninclude after;\n",
+            "\"inc\\lude\" escaped;\ninclude x { }\ninclude y\n",
+            "content_by_lua_block { include not_lua; }\ninclude z;\nhttp { include",
+            "a { b { c { include deep; } } }\n}\ninclude after_stray_close;\n",
+        ];
+        for src in cases {
+            for mode in [ParseMode::Directives, ParseMode::Entries] {
+                let doc = parse(src.as_bytes(), FileId(0), mode);
+                assert_eq!(doc.include_sites, walked_sites(&doc, src.as_bytes()), "{src:?} in {mode:?}");
+            }
+        }
+        // Past the depth limit the body is skipped text: no sites inside.
+        let deep = format!("{}include deep;{}", "a {".repeat(MAX_DEPTH + 5), "}".repeat(MAX_DEPTH + 5));
+        let doc = parse(deep.as_bytes(), FileId(0), ParseMode::Directives);
+        assert_eq!(doc.include_sites, walked_sites(&doc, deep.as_bytes()));
+        assert!(doc.include_sites.is_empty());
+        let n = parse(b"include a; http { include b; map $x $y { include c; } }", FileId(0), ParseMode::Directives).include_sites;
+        assert_eq!(n.iter().map(|s| s.mode).collect::<Vec<_>>(), [ParseMode::Directives, ParseMode::Directives, ParseMode::Entries]);
+    }
 
     fn errors(src: &str) -> Vec<String> {
         parse(src.as_bytes(), FileId(0), ParseMode::Directives)
