@@ -585,48 +585,57 @@ impl<'c, 'a> Resolver<'c, 'a> {
             || !self.cx.definitions(&dollar).is_empty()
     }
 
-    /// The regexes that may have set captures for item `at`, nearest first.
-    fn regexes(&self, at: usize) -> Vec<Matched> {
-        let cx = self.cx;
-        let mut out = Vec::new();
+    /// The regexes that may have set captures for item `at`, nearest first, handed to `f` until
+    /// it answers: the nearest one usually does, and collecting every earlier `if` and `rewrite`
+    /// of every enclosing level for each capture is quadratic (thousands of `if` redirects in one
+    /// server).
+    fn regexes_until<R>(cx: &RuleContext, at: usize, mut f: impl FnMut(Matched) -> Option<R>) -> Option<R> {
         let own = cx.item(at);
         if own.name == "rewrite" {
-            out.push(Matched { pattern: own.arg(0).to_string(), caseless: false, subject: Subject::Uri });
+            if let Some(r) = f(Matched { pattern: own.arg(0).to_string(), caseless: false, subject: Subject::Uri }) {
+                return Some(r);
+            }
         }
         let mut cur = at;
         loop {
             let parent = cx.item(cur).parent();
-            // Earlier rewrite/if regexes of the same block, nearest first: siblings are in
-            // reading order, so the earlier ones have smaller indices. (From the children-by-name
-            // index: a scan of every sibling is quadratic at the http level, with thousands of
-            // servers.)
-            let mut earlier: Vec<usize> =
-                cx.children_named(parent, "rewrite").iter().chain(cx.children_named(parent, "if")).copied().filter(|&s| s < cur).collect();
-            earlier.sort_unstable();
-            for &s in earlier.iter().rev() {
+            // Earlier rewrite/if of the same block, nearest first: both lists are in reading
+            // order, so the earlier ones are a prefix of each, merged from their ends.
+            let (rewrites, ifs) = (cx.children_named(parent, "rewrite"), cx.children_named(parent, "if"));
+            let (mut r, mut i) = (rewrites.partition_point(|&s| s < cur), ifs.partition_point(|&s| s < cur));
+            while r > 0 || i > 0 {
+                let s = if i == 0 || (r > 0 && rewrites[r - 1] > ifs[i - 1]) {
+                    r -= 1;
+                    rewrites[r]
+                } else {
+                    i -= 1;
+                    ifs[i]
+                };
                 let si = cx.item(s);
-                match si.name {
-                    "rewrite" => out.push(Matched { pattern: si.arg(0).to_string(), caseless: false, subject: Subject::Uri }),
-                    "if" => {
-                        if let Some((v, op, re)) = if_regex(si.args).filter(|c| !c.1.starts_with('!')) {
-                            out.push(Matched { pattern: re, caseless: op == "~*", subject: Subject::Var(s, v) });
-                        }
-                    }
-                    _ => {}
+                let m = match si.name {
+                    "rewrite" => Some(Matched { pattern: si.arg(0).to_string(), caseless: false, subject: Subject::Uri }),
+                    _ => if_regex(si.args).filter(|c| !c.1.starts_with('!')).map(|(v, op, re)| Matched { pattern: re, caseless: op == "~*", subject: Subject::Var(s, v) }),
+                };
+                if let Some(res) = m.and_then(&mut f) {
+                    return Some(res);
                 }
             }
-            let Some(p) = parent else { break };
+            let p = parent?;
             let pi = cx.item(p);
             match pi.name {
                 "if" => {
                     if let Some((v, op, re)) = if_regex(pi.args).filter(|c| !c.1.starts_with('!')) {
-                        out.push(Matched { pattern: re, caseless: op == "~*", subject: Subject::Var(p, v) });
+                        if let Some(res) = f(Matched { pattern: re, caseless: op == "~*", subject: Subject::Var(p, v) }) {
+                            return Some(res);
+                        }
                     }
                 }
                 "location" => {
                     if let Some((m, re)) = location_of(pi.args) {
                         if matches!(m, Modifier::Regex | Modifier::RegexCaseless) {
-                            out.push(Matched { pattern: re, caseless: m == Modifier::RegexCaseless, subject: Subject::Uri });
+                            if let Some(res) = f(Matched { pattern: re, caseless: m == Modifier::RegexCaseless, subject: Subject::Uri }) {
+                                return Some(res);
+                            }
                         }
                     }
                 }
@@ -634,7 +643,9 @@ impl<'c, 'a> Resolver<'c, 'a> {
                     for &c in cx.children_named(Some(p), "server_name") {
                         for a in cx.item(c).args {
                             if let Some(re) = a.strip_prefix('~') {
-                                out.push(Matched { pattern: re.to_string(), caseless: true, subject: Subject::Host });
+                                if let Some(res) = f(Matched { pattern: re.to_string(), caseless: true, subject: Subject::Host }) {
+                                    return Some(res);
+                                }
                             }
                         }
                     }
@@ -643,26 +654,25 @@ impl<'c, 'a> Resolver<'c, 'a> {
             }
             cur = p;
         }
-        out
     }
 
     fn capture(&mut self, at: usize, g: Group) -> Option<VariableFacts> {
-        for m in self.regexes(at) {
+        let cx = self.cx;
+        Self::regexes_until(cx, at, |m| {
             let subject = match &m.subject {
                 Subject::Uri => builtin("uri").unwrap_or(VariableFacts::UNKNOWN),
                 Subject::Host => builtin("host").unwrap_or(VariableFacts::UNKNOWN),
                 Subject::Var(i, v) => self.var(*i, v),
             };
             match capture(&m.pattern, m.caseless, g) {
-                Some(c) => return Some(apply(subject, c)),
+                Some(c) => Some(apply(subject, c)),
                 // Unreadable pattern (PCRE-only syntax) with groups: assume `.`-like content.
                 None if matches!(g, Group::Index(_)) && unreadable(&m.pattern, m.caseless) && has_group_loose(&m.pattern) => {
-                    return Some(lossy(subject))
+                    Some(lossy(subject))
                 }
-                None => continue,
+                None => None,
             }
-        }
-        None
+        })
     }
 }
 
