@@ -2,6 +2,8 @@ use crate::declare_rule;
 use crate::model::variables::{facts, references, VariableFacts};
 
 use crate::rules::{Findings, RuleContext};
+use crate::source::Span;
+use rustc_hash::FxHashMap;
 
 declare_rule! {
     /// `proxy_pass` (or `fastcgi_pass`, `grpc_pass`, `uwsgi_pass`, `scgi_pass`) takes its host
@@ -63,6 +65,7 @@ const PASS: &[&str] = &["proxy_pass", "fastcgi_pass", "grpc_pass", "uwsgi_pass",
 const DELIMS: &[u8] = b"/?#@:\\ \t";
 
 fn check(cx: &RuleContext, out: &mut Findings) {
+    let mut defaults: Option<Defaults> = None;
     for (i, it) in cx.named_where(|n| PASS.contains(&n)).into_iter().map(|i| (i, cx.item(i))) {
         if it.args.is_empty() {
             continue;
@@ -89,7 +92,7 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             host_end = host_end.min(*s);
         }
         for (s, e, name, f) in &refs {
-            if !f.attacker_controlled || (name == "host" && !catch_all(cx, i)) {
+            if !f.attacker_controlled || (name == "host" && !catch_all(cx, defaults.get_or_insert_with(|| Defaults::of(cx)), i)) {
                 continue;
             }
             if *e + 3 == start && value[..start].ends_with("://") {
@@ -116,27 +119,48 @@ fn check(cx: &RuleContext, out: &mut Findings) {
     }
 }
 
+/// Which server each server block is, and the default (first) server of each socket: worked out
+/// once, since asking every server for each `$host` proxy is quadratic.
+struct Defaults {
+    /// Server span -> its index (the first server with that span).
+    index: FxHashMap<Span, usize>,
+    /// Socket -> the first server listening on it.
+    first_on: FxHashMap<String, usize>,
+}
+
+impl Defaults {
+    fn of(cx: &RuleContext) -> Defaults {
+        let mut d = Defaults { index: Default::default(), first_on: Default::default() };
+        for (k, x) in cx.model.servers.iter().enumerate() {
+            d.index.entry(x.span).or_insert(k);
+            for sock in sockets(x) {
+                d.first_on.entry(sock).or_insert(k);
+            }
+        }
+        d
+    }
+}
+
+fn sockets(x: &crate::model::Server) -> Vec<String> {
+    if x.listens.is_empty() {
+        vec!["0.0.0.0:80".to_string()]
+    } else {
+        x.listens.iter().map(|l| l.socket()).collect()
+    }
+}
+
 /// The server around item `i` can receive any `Host`: it is the default server of one of its
 /// sockets, or has wildcard or regex names. Elsewhere `$host` is one of the server's names.
-fn catch_all(cx: &RuleContext, i: usize) -> bool {
+fn catch_all(cx: &RuleContext, defaults: &Defaults, i: usize) -> bool {
     use crate::model::ServerName;
     let Some(srv) = cx.enclosing(i, "server") else { return true };
-    let span = cx.item(srv).span();
-    let servers = &cx.model.servers;
-    let Some(me) = servers.iter().position(|s| s.span == span) else { return true };
-    let s = &servers[me];
+    let Some(&me) = defaults.index.get(&cx.item(srv).span()) else { return true };
+    let s = &cx.model.servers[me];
     if s.names.iter().any(|n| !matches!(n, ServerName::Exact(_))) || s.listens.iter().any(|l| l.default_server) {
         return true;
     }
-    let sockets = |x: &crate::model::Server| -> Vec<String> {
-        if x.listens.is_empty() {
-            vec!["0.0.0.0:80".to_string()]
-        } else {
-            x.listens.iter().map(|l| l.socket()).collect()
-        }
-    };
     // The first server on one of its sockets is that socket's default.
-    sockets(s).iter().any(|sock| servers.iter().position(|x| sockets(x).contains(sock)) == Some(me))
+    sockets(s).iter().any(|sock| defaults.first_on.get(sock) == Some(&me))
 }
 
 /// The variable is followed by a fixed parent domain (`$sub.internal`, `$name-svc.ns.cluster.local`)
