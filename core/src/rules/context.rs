@@ -114,6 +114,8 @@ pub struct RuleContext<'a> {
     pub(crate) definition_facts: std::cell::RefCell<FxHashMap<String, Option<crate::model::variables::VariableFacts>>>,
     /// Spec lookups of block directives while walking, by (name, context).
     block_lookups: FxHashMap<(&'a str, Context), crate::spec::Lookup>,
+    /// Block items whose own body (in their file) holds an `include` that found no file.
+    unseen_include_in: rustc_hash::FxHashSet<usize>,
 }
 
 /// Indices grouped by a key, each group in index order (a counting sort): `(start, list)` with
@@ -169,6 +171,7 @@ impl<'a> RuleContext<'a> {
             code_texts: Default::default(),
             definition_facts: Default::default(),
             block_lookups: Default::default(),
+            unseen_include_in: Default::default(),
         };
         cx.walk(config.main, &config.docs[config.main].doc.items, Some(root), None, 0);
         cx.items.shrink_to_fit();
@@ -216,6 +219,11 @@ impl<'a> RuleContext<'a> {
             let Node::Directive(d) = node else { continue };
             let name = self.arena.keep(d.name.text_in(src, text));
             if name == "include" {
+                let found = self.config.include_at(doc, d).is_some_and(|inc| !inc.targets.is_empty());
+                // Directly in the block's body: the block's own file, not a file it includes.
+                if let Some(p) = parent.filter(|&p| !found && self.items[p].doc() == doc) {
+                    self.unseen_include_in.insert(p);
+                }
                 if let Some(inc) = self.config.include_at(doc, d) {
                     if depth < crate::include::MAX_INCLUDE_DEPTH {
                         for &t in inc.targets.iter() {
@@ -378,6 +386,19 @@ impl<'a> RuleContext<'a> {
     /// that sets it.
     pub fn inherited(&self, block: Option<usize>, name: &str) -> Option<usize> {
         self.effective_one(block, name).1.last().copied()
+    }
+
+    /// An `include` that found no file sits directly in the body of `block` or of a block
+    /// enclosing it.
+    pub fn unseen_includes(&self, block: Option<usize>) -> bool {
+        let mut at = block;
+        while let Some(b) = at {
+            if self.unseen_include_in.contains(&b) {
+                return true;
+            }
+            at = self.items[b].parent();
+        }
+        false
     }
 
     /// Source bytes of an item's file.

@@ -66,23 +66,10 @@ pub(super) fn streaming(cx: &RuleContext, block: Option<usize>) -> bool {
     false
 }
 
-/// An `include` in `block` or an enclosing block that resolved to no file.
+/// An `include` in `block` or an enclosing block that resolved to no file (noted per block
+/// while the context is built: scanning every enclosing body per use is quadratic).
 pub(super) fn unseen_includes(cx: &RuleContext, block: Option<usize>) -> bool {
-    let mut at = block;
-    while let Some(b) = at {
-        let it = cx.item(b);
-        let src = cx.src(b);
-        if let Some(body) = it.directive.block() {
-            for node in &body.items {
-                let crate::syntax::Node::Directive(d) = node else { continue };
-                if d.name.is(src, "include") && cx.config.include_at(it.doc(), d).map_or(true, |inc| inc.targets.is_empty()) {
-                    return true;
-                }
-            }
-        }
-        at = it.parent();
-    }
-    false
+    cx.unseen_includes(block)
 }
 
 /// Each rule's `## Bad` example triggers it and its `## Good` example does not.
