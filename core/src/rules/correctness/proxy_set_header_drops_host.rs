@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::rules::{Edit, Findings, Fix, RuleContext};
+use rustc_hash::FxHashMap;
 
 declare_rule! {
     /// A block sets its own `proxy_set_header`s without `Host` while an enclosing block sets
@@ -42,7 +43,8 @@ declare_rule! {
     ///
     /// ## Limits
     /// Reported only for blocks whose `proxy_set_header` list is the one some `proxy_pass`
-    /// actually uses; other dropped headers are named in the message. A block that drops `Host`
+    /// actually uses; other dropped headers are named in the message (the first five, then a
+    /// count). A block that drops `Host`
     /// on purpose (an upstream that needs its own name) should set `Host $proxy_host;` explicitly.
     pub(crate) RULE {
         code: "COR002",
@@ -53,6 +55,12 @@ declare_rule! {
     }
 }
 
+/// An outer level's list: its first Host, the count per lowercase name of the others, their total.
+type OuterList = (Option<usize>, FxHashMap<String, usize>, usize);
+
+/// Dropped headers named in a message; the rest are counted.
+const MAX_NAMED: usize = 5;
+
 fn check(cx: &RuleContext, out: &mut Findings) {
     const NAMES: &[&str] = &["proxy_set_header"];
     let mut levels: Vec<usize> = cx
@@ -61,6 +69,9 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         .collect();
     levels.sort();
     levels.dedup();
+    // Per outer level, worked out once (many blocks share one outer list): its first Host and
+    // how many of its other headers carry each lowercase name, and how many there are.
+    let mut outers: FxHashMap<Option<usize>, OuterList> = Default::default();
     for b in levels {
         let own = cx.effective(Some(b), NAMES).1;
         let is_host = |h: &usize| cx.item(*h).arg(0).eq_ignore_ascii_case("host");
@@ -68,17 +79,37 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             continue;
         }
         let Some(parent) = cx.item(b).parent() else { continue };
-        let (_, outer) = cx.effective(Some(parent), NAMES);
-        let Some(&host) = outer.iter().find(|h| is_host(h)) else { continue };
+        let (level, outer) = cx.effective_one(Some(parent), NAMES[0]);
+        let (host, counts, others) = outers.entry(level).or_insert_with(|| {
+            let mut counts: FxHashMap<String, usize> = Default::default();
+            for h in outer.iter().filter(|h| !is_host(h)) {
+                *counts.entry(cx.item(*h).arg(0).to_ascii_lowercase()).or_default() += 1;
+            }
+            let others = counts.values().sum();
+            (outer.iter().copied().find(is_host), counts, others)
+        });
+        let Some(host) = *host else { continue };
         if cx.item(host).arg(1) == "$proxy_host" {
             continue; // nginx's default anyway
         }
-        let dropped: Vec<String> = outer
+        // The other outer headers this block does not set again: counted from the per-level
+        // names, the first few named in order (a list of thousands helps no reader).
+        let mut own_names: Vec<String> = own.iter().map(|&o| cx.item(o).arg(0).to_ascii_lowercase()).collect();
+        own_names.sort_unstable();
+        own_names.dedup();
+        let kept: usize = own_names.iter().filter_map(|n| counts.get(n)).sum();
+        let total = *others - kept;
+        let dropped: Vec<&str> = outer
             .iter()
             .filter(|&&h| !is_host(&h) && !own.iter().any(|&o| cx.item(o).arg(0).eq_ignore_ascii_case(cx.item(h).arg(0))))
-            .map(|&h| cx.item(h).arg(0).to_string())
+            .take(MAX_NAMED)
+            .map(|&h| cx.item(h).arg(0))
             .collect();
-        let also = if dropped.is_empty() { String::new() } else { format!(" (also dropped: {})", dropped.join(", ")) };
+        let also = match total.saturating_sub(dropped.len()) {
+            _ if dropped.is_empty() => String::new(),
+            0 => format!(" (also dropped: {})", dropped.join(", ")),
+            more => format!(" (also dropped: {} and {more} more)", dropped.join(", ")),
+        };
         let first = own[0];
         let value = cx.item(host).arg(1).to_string();
         let d = out.report(
@@ -119,6 +150,15 @@ mod tests {
         assert!(f[0].message.contains("also dropped: X-Real-IP"), "{}", f[0].message);
         let http = "events {}\nhttp { proxy_set_header Host $http_host; server { listen 80; proxy_set_header X-A 1; location / { proxy_pass http://a; } } }\n";
         assert_eq!(findings("COR002", http).len(), 1);
+    }
+
+    #[test]
+    fn names_five_dropped_headers_then_counts() {
+        // Eight others outside, one of them set again inside (in another case): seven dropped.
+        let outer: String = (0..8).map(|i| format!("proxy_set_header X-H{i} v;\n")).collect();
+        let f = findings("COR002", format!("proxy_set_header Host $host;\n{outer}location / {{ proxy_set_header x-h2 w; proxy_pass http://a; }}"));
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.ends_with("(also dropped: X-H0, X-H1, X-H3, X-H4, X-H5 and 2 more)"), "{}", f[0].message);
     }
 
     #[test]

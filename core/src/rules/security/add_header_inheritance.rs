@@ -66,6 +66,7 @@ declare_rule! {
 fn check(cx: &RuleContext, out: &mut Findings) {
     // The blocks that set add_header are the parents of the add_header directives: only those
     // are looked at, not every server, location and if.
+    let mut security_at: rustc_hash::FxHashMap<Option<usize>, Vec<usize>> = Default::default();
     let mut blocks: Vec<usize> = cx.named("add_header").filter_map(|(_, h)| h.parent()).collect();
     blocks.dedup();
     blocks.sort_unstable();
@@ -82,12 +83,15 @@ fn check(cx: &RuleContext, out: &mut Findings) {
         }
         // Allocation-free until something is lost: most blocks with add_header drop nothing.
         let (level, outer) = cx.effective_one(blk.parent(), "add_header");
+        // The security headers of each outer level, picked out once: a server with many
+        // add_header and many locations would otherwise compare every pair.
+        let outer_security = security_at.entry(level).or_insert_with(|| {
+            outer.iter().copied().filter(|&o| SECURITY_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(cx.item(o).arg(0)))).collect()
+        });
         let mut lost: Vec<usize> = Vec::new();
-        for &o in outer {
+        for &o in outer_security.iter() {
             let n = cx.item(o).arg(0);
-            let security = SECURITY_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(n));
-            if security
-                && !own.iter().any(|&c| cx.item(c).arg(0).eq_ignore_ascii_case(n))
+            if !own.iter().any(|&c| cx.item(c).arg(0).eq_ignore_ascii_case(n))
                 && !lost.iter().any(|&x| cx.item(x).arg(0).eq_ignore_ascii_case(n))
             {
                 lost.push(o);
