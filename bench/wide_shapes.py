@@ -56,6 +56,12 @@ def shapes(n):
         "geo": http(" geo $g {\n" + j(f"  {ip(i)} {i};\n" for i in r) + " default 0; }\n server { listen 80; return 200 $g; }\n"),
         "types": http(" types {\n" + j(f"  text/t{i} e{i};\n" for i in r) + " }\n"),
         "maps-without-default": http(j(f" map $uri $m{i} {{ /a{i} 1; }}\n" for i in r) + " server { listen 80; location / {\n" + j(f"  if ($m{i}) {{ return 403; }}\n" for i in r) + " } }\n"),
+        "if-redirects": http(" server { listen 80; server_name a.example;\n" + j(f"  if ($request_uri ~ ^/old{i}/(.*)$) {{ return 301 /new{i}/$1; }}\n" for i in r) + " }\n"),
+        "rewrite-redirects": http(" server { listen 80; server_name a.example;\n" + j(f"  rewrite ^/r{i}/(.*)$ https://b.example/n{i}/$1 permanent;\n" for i in r) + " }\n"),
+        "servers-proxy-host": http(j(f" server {{ listen {10000 + i}; server_name h{i}.example; location / {{ proxy_pass http://$host; }} }}\n" for i in r)),
+        "locations-buffering-off": http(" server { listen 80;\n" + j(f"  location /l{i} {{ proxy_buffering off; proxy_pass http://127.0.0.1; }}\n" for i in r) + " }\n"),
+        "headers-and-locations": http(" server { listen 80;\n" + j(f"  add_header X-H{i} v{i};\n" for i in r) + j(f"  location /l{i} {{ add_header X-A b; }}\n" for i in r) + " }\n"),
+        "proxy-headers-and-locations": http(" server { listen 80; proxy_set_header Host $host;\n" + j(f"  proxy_set_header X-H{i} v{i};\n" for i in r) + j(f"  location /l{i} {{ proxy_set_header X-A b; proxy_pass http://127.0.0.1; }}\n" for i in r) + " }\n"),
         "servers-pairs-per-port": http(j(f" server {{ listen {10000 + i}; server_name a{i}.example; }}\n server {{ listen {10000 + i}; server_name b{i}.example; }}\n" for i in range(n // 2))),
     }
 
