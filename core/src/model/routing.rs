@@ -155,9 +155,31 @@ fn normalize_host(host: &str) -> String {
     h.trim_end_matches('.').to_string()
 }
 
+/// The servers (indices, in configuration order) with a `listen` on each port; a server without
+/// `listen` is under port 80. Only these can be on a socket of that port.
+fn servers_by_port(model: &Model) -> FxHashMap<u16, Vec<usize>> {
+    let mut by_port: FxHashMap<u16, Vec<usize>> = Default::default();
+    let mut add = |port: u16, i: usize| {
+        let v = by_port.entry(port).or_default();
+        if v.last() != Some(&i) {
+            v.push(i);
+        }
+    };
+    for (i, s) in model.servers.iter().enumerate() {
+        if s.listens.is_empty() {
+            add(80, i);
+        }
+        for l in &s.listens {
+            add(l.port, i);
+        }
+    }
+    by_port
+}
+
 /// Servers (indices, in configuration order) that listen where the request arrived, and the
-/// default server among them.
-fn socket_servers(model: &Model, req: &Request) -> (Vec<usize>, Option<usize>) {
+/// default server among them. `candidates` are the servers listening on the request's port (see
+/// [`servers_by_port`]), in configuration order.
+fn socket_servers(model: &Model, candidates: &[usize], req: &Request) -> (Vec<usize>, Option<usize>) {
     let v6 = req.addr.contains(':');
     let req_addr = if v6 && !req.addr.starts_with('[') { format!("[{}]", req.addr) } else { req.addr.clone() };
     let default_listen = |s: &Server| s.listens.is_empty();
@@ -172,11 +194,11 @@ fn socket_servers(model: &Model, req: &Request) -> (Vec<usize>, Option<usize>) {
             .map(|l| l.default_server)
             .reduce(|a, b| a || b)
     };
-    let exact_bound = req.addr != "*" && model.servers.iter().any(|s| on(s, true).is_some());
+    let exact_bound = req.addr != "*" && candidates.iter().any(|&i| on(&model.servers[i], true).is_some());
     let mut servers = Vec::new();
     let mut default = None;
-    for (i, s) in model.servers.iter().enumerate() {
-        if let Some(is_default) = on(s, exact_bound) {
+    for &i in candidates {
+        if let Some(is_default) = on(&model.servers[i], exact_bound) {
             servers.push(i);
             if is_default && default.is_none() {
                 default = Some(i);
@@ -250,6 +272,8 @@ fn name_tables(model: &Model, servers: &[usize]) -> NameTables {
 pub struct Router<'m> {
     model: &'m Model,
     sockets: FxHashMap<(String, u16), Rc<Socket>>,
+    /// [`servers_by_port`], built on the first socket asked about.
+    by_port: Option<FxHashMap<u16, Vec<usize>>>,
     /// By the address of a level's first location.
     levels: FxHashMap<usize, Rc<LevelIndex<'m>>>,
     /// By the address of the location, or the server-name pattern.
@@ -296,7 +320,7 @@ impl<'m> LevelIndex<'m> {
 
 impl<'m> Router<'m> {
     pub fn new(model: &'m Model) -> Router<'m> {
-        Router { model, sockets: Default::default(), levels: Default::default(), location_regexes: Default::default(), name_regexes: Default::default() }
+        Router { model, sockets: Default::default(), by_port: None, levels: Default::default(), location_regexes: Default::default(), name_regexes: Default::default() }
     }
 
     /// Routes a request.
@@ -331,10 +355,12 @@ impl<'m> Router<'m> {
 
     fn socket(&mut self, req: &Request) -> Rc<Socket> {
         let model = self.model;
+        let by_port = &mut self.by_port;
         self.sockets
             .entry((req.addr.clone(), req.port))
             .or_insert_with(|| {
-                let (servers, default) = socket_servers(model, req);
+                let candidates = by_port.get_or_insert_with(|| servers_by_port(model)).get(&req.port).map_or(&[][..], Vec::as_slice);
+                let (servers, default) = socket_servers(model, candidates, req);
                 let names = name_tables(model, &servers);
                 Rc::new(Socket { default, names })
             })
