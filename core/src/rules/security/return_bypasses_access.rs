@@ -3,6 +3,7 @@ use crate::declare_rule;
 use crate::report::Label;
 use crate::rules::{Findings, RuleContext};
 use crate::spec::Context;
+use rustc_hash::FxHashMap;
 
 declare_rule! {
     /// A `return` answers requests in a block that is protected by `allow`/`deny`, `auth_basic`
@@ -53,6 +54,8 @@ declare_rule! {
 }
 
 fn check(cx: &RuleContext, out: &mut Findings) {
+    // The guard depends only on the block: a server with many returns scans its locations once.
+    let mut guards: FxHashMap<usize, Option<usize>> = Default::default();
     for (i, it) in cx.named("return") {
         let Some(p) = it.parent() else { continue };
         if !matches!(it.ctx, Some(Context::Server | Context::Location)) {
@@ -62,10 +65,13 @@ fn check(cx: &RuleContext, out: &mut Findings) {
             continue;
         }
         // The guard at this level, or (for a server-level return) inside any of its locations.
-        let mut guard = access_guard(cx, p);
-        if guard.is_none() && cx.item(p).name == "server" {
-            guard = cx.descendants(p).into_iter().find_map(|j| (cx.item(j).name == "location").then(|| access_guard(cx, j)).flatten());
-        }
+        let guard = *guards.entry(p).or_insert_with(|| {
+            let guard = access_guard(cx, p);
+            if guard.is_none() && cx.item(p).name == "server" {
+                return cx.descendants(p).into_iter().find_map(|j| (cx.item(j).name == "location").then(|| access_guard(cx, j)).flatten());
+            }
+            guard
+        });
         let Some(g) = guard else { continue };
         let gl = level_label(cx, cx.item(g).parent());
         let d = out.report(
