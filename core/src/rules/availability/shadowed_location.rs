@@ -310,7 +310,10 @@ fn shadow_of(levels: &[(Level, usize)]) -> Option<Shadow> {
                 true => own.by_pattern.get(l.pattern.as_str()).map_or(&[][..], Vec::as_slice).iter().copied().take_while(|&s| s < i).collect(),
                 false => (0..i).filter(|&s| own.regexes[s].is_some()).collect(),
             };
-            order.extend(own.candidates(i, &texts));
+            // Without a literal only the same-pattern test can apply, and `by_pattern` holds those.
+            if !own.indexed || !texts.is_empty() {
+                order.extend(own.candidates(i, &texts));
+            }
             order.sort_unstable();
             order.dedup();
             for s_i in order {
