@@ -62,6 +62,9 @@ def shapes(n):
         "locations-buffering-off": http(" server { listen 80;\n" + j(f"  location /l{i} {{ proxy_buffering off; proxy_pass http://127.0.0.1; }}\n" for i in r) + " }\n"),
         "headers-and-locations": http(" server { listen 80;\n" + j(f"  add_header X-H{i} v{i};\n" for i in r) + j(f"  location /l{i} {{ add_header X-A b; }}\n" for i in r) + " }\n"),
         "proxy-headers-and-locations": http(" server { listen 80; proxy_set_header Host $host;\n" + j(f"  proxy_set_header X-H{i} v{i};\n" for i in r) + j(f"  location /l{i} {{ proxy_set_header X-A b; proxy_pass http://127.0.0.1; }}\n" for i in r) + " }\n"),
+        "servers-own-ports-shadowed": http(j(f" server {{ listen {10000 + i}; server_name s{i}.example; location ~ ^/ {{ return 200; }} location /a {{ return 200; }} }}\n" for i in r)),
+        "server-returns-and-locations": http(" server { listen 80;\n" + j(f"  location /l{i} {{ root /x; }}\n" for i in r) + j(f"  return 200 x{i};\n" for i in r) + " }\n"),
+        "opaque-regex-locations": http(" server { listen 80;\n" + j(f"  location ~ (a{i}|b{i})/ {{ return 200; }}\n" for i in r) + " }\n"),
         "servers-pairs-per-port": http(j(f" server {{ listen {10000 + i}; server_name a{i}.example; }}\n server {{ listen {10000 + i}; server_name b{i}.example; }}\n" for i in range(n // 2))),
     }
 
