@@ -18,6 +18,7 @@ use crate::spec::NginxVersion;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::borrow::Cow;
+use std::cell::OnceCell;
 pub use tree::{Body, IncludeSite, Node, Tree};
 
 /// What happened to a directive or block.
@@ -183,11 +184,18 @@ fn key_of(n: &Node) -> String {
 
 type Saved = ((Option<usize>, Option<usize>), Option<Vec<String>>);
 
+/// One enclosing level's directives on both sides, with each side's last leaf per name, built
+/// the first time a nested level asks for an inherited value.
+struct Frame<'t> {
+    sides: [&'t [Node<'t>]; 2],
+    last: [OnceCell<HashMap<&'t str, &'t Node<'t>>>; 2],
+}
+
 struct Differ<'t> {
     version: NginxVersion,
     out: Vec<Change>,
     /// The enclosing levels' directives on each side, outermost first (for inherited values).
-    stack: Vec<(&'t [Node<'t>], &'t [Node<'t>])>,
+    stack: Vec<Frame<'t>>,
     servers: (Option<usize>, Option<usize>),
     pairs: Vec<(Option<usize>, Option<usize>)>,
     location: Option<Vec<String>>,
@@ -283,7 +291,7 @@ impl<'t> Differ<'t> {
     }
 
     fn block(&mut self, scope: &mut Vec<String>, a: &'t [Node<'t>], b: &'t [Node<'t>]) {
-        self.stack.push((a, b));
+        self.stack.push(Frame { sides: [a, b], last: Default::default() });
         self.leaves(scope, a, b);
         self.blocks(scope, a, b);
         self.stack.pop();
@@ -296,9 +304,10 @@ impl<'t> Differ<'t> {
             return None;
         }
         let levels = &self.stack[..self.stack.len().saturating_sub(1)];
-        for &(a, b) in levels.iter().rev() {
-            let items = if after { b } else { a };
-            if let Some(n) = items.iter().rev().find(|n| n.name == name && !n.is_block()) {
+        let side = usize::from(after);
+        for f in levels.iter().rev() {
+            let last = f.last[side].get_or_init(|| f.sides[side].iter().filter(|n| !n.is_block()).map(|n| (&*n.name, n)).collect());
+            if let Some(&n) = last.get(name) {
                 return Some((n.clone(), Origin::Inherited));
             }
         }
