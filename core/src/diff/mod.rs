@@ -680,9 +680,15 @@ fn is_regex_location(n: &Node) -> bool {
 
 /// Pairs servers left unpaired by identity, in order: each takes the free server of the other
 /// side most like it ([`server_similarity`], first on ties), if any is at all. Scores are
-/// accumulated from indexes of the other side's names, sockets and (for servers without names)
+/// accumulated from indexes of the other side's names and (for servers without names)
 /// directives, so only servers sharing something are looked at, instead of scoring every pair
 /// (a change that renames or re-ports thousands of servers).
+///
+/// Sockets are shared widely (every server on `listen 80`), so they are indexed by the whole
+/// set of sockets a server listens on: servers with the same set score the same on sockets, and
+/// of those only the first free one can win unless names or directives add to another's score.
+/// A server then looks at one candidate per such set sharing a socket with it (a handful in real
+/// configurations) instead of every server on its sockets.
 fn pair_servers(xa: &[&Node], xb: &[&Node], pair_of: &mut [Option<usize>], matched_b: &mut [bool]) {
     struct Parts {
         names: Vec<String>,
@@ -699,22 +705,46 @@ fn pair_servers(xa: &[&Node], xb: &[&Node], pair_of: &mut [Option<usize>], match
     if free_b.is_empty() {
         return;
     }
-    // Other side's servers by name and by directive (each server once per key), and by socket
-    // (once per listen: listens count with the other side's multiplicity).
+    // Other side's servers by name and by directive (each server once per key), and their
+    // socket groups by socket.
     type Index = HashMap<String, Vec<usize>>;
     let (mut by_name, mut by_socket, mut by_leaf): (Index, Index, Index) = Default::default();
     let mut nameless = vec![false; xb.len()];
+    // Free servers by their sorted sockets (listens with repeats), and the next one not yet taken.
+    struct Group {
+        sockets: Vec<String>,
+        members: Vec<usize>,
+        next: usize,
+    }
+    let mut groups: Vec<Group> = Vec::new();
+    let mut group_of: HashMap<Vec<String>, usize> = HashMap::new();
+    let mut group_id = vec![0; xb.len()];
     for &j in &free_b {
         let p = parts(xb[j]);
         nameless[j] = p.names.is_empty();
+        let mut sockets = p.sockets;
+        sockets.sort();
+        let g = match group_of.get(&sockets) {
+            Some(&g) => g,
+            None => {
+                let g = groups.len();
+                let mut distinct = sockets.clone();
+                distinct.dedup();
+                for s in distinct {
+                    by_socket.entry(s).or_default().push(g);
+                }
+                group_of.insert(sockets.clone(), g);
+                groups.push(Group { sockets, members: Vec::new(), next: 0 });
+                g
+            }
+        };
+        groups[g].members.push(j);
+        group_id[j] = g;
         let mut names: Vec<&String> = p.names.iter().filter(|n| !n.is_empty()).collect();
         names.sort();
         names.dedup();
         for n in names {
             by_name.entry(n.clone()).or_default().push(j);
-        }
-        for s in p.sockets {
-            by_socket.entry(s).or_default().push(j);
         }
         let mut leaves = p.leaves;
         leaves.sort();
@@ -725,6 +755,8 @@ fn pair_servers(xa: &[&Node], xb: &[&Node], pair_of: &mut [Option<usize>], match
     }
     let mut score = vec![0usize; xb.len()];
     let mut touched: Vec<usize> = Vec::new();
+    // Per group: the last server (of this side) it was looked at for, and its socket score then.
+    let mut seen_group = vec![(usize::MAX, 0); groups.len()];
     for (i, n) in xa.iter().enumerate() {
         if pair_of[i].is_some() || n.name != "server" {
             continue;
@@ -743,14 +775,6 @@ fn pair_servers(xa: &[&Node], xb: &[&Node], pair_of: &mut [Option<usize>], match
                 add(j, 2, &mut score);
             }
         }
-        let mut sockets: Vec<&String> = p.sockets.iter().collect();
-        sockets.sort();
-        sockets.dedup();
-        for s in sockets {
-            for &j in by_socket.get(s).map(Vec::as_slice).unwrap_or(&[]) {
-                add(j, 1, &mut score);
-            }
-        }
         if p.names.is_empty() {
             for l in &p.leaves {
                 for &j in by_leaf.get(l).map(Vec::as_slice).unwrap_or(&[]) {
@@ -758,6 +782,35 @@ fn pair_servers(xa: &[&Node], xb: &[&Node], pair_of: &mut [Option<usize>], match
                         add(j, 1, &mut score);
                     }
                 }
+            }
+        }
+        let mut sockets: Vec<&String> = p.sockets.iter().collect();
+        sockets.sort();
+        sockets.dedup();
+        // One per listen of the other server on one of these sockets.
+        let shared = |theirs: &[String]| theirs.iter().filter(|s| sockets.binary_search(s).is_ok()).count();
+        let scored = touched.len();
+        for s in &sockets {
+            for &g in by_socket.get(*s).map(Vec::as_slice).unwrap_or(&[]) {
+                if seen_group[g].0 == i {
+                    continue;
+                }
+                let group = &mut groups[g];
+                seen_group[g] = (i, shared(&group.sockets));
+                while group.members.get(group.next).is_some_and(|&j| matched_b[j]) {
+                    group.next += 1;
+                }
+                // A server already scored has its sockets counted and outranks the rest.
+                if let Some(&j) = group.members.get(group.next).filter(|&&j| score[j] == 0) {
+                    touched.push(j);
+                    score[j] = seen_group[g].1;
+                }
+            }
+        }
+        for &j in &touched[..scored] {
+            let (seen, w) = seen_group[group_id[j]];
+            if seen == i {
+                score[j] += w;
             }
         }
         let best = touched.iter().copied().filter(|&j| score[j] > 0).max_by_key(|&j| (score[j], std::cmp::Reverse(j)));
