@@ -3,7 +3,7 @@
 use super::{show, Context, Draft, CERTIFICATE_CHANGED, CERTIFICATE_REMOVED, REAL_IP_CHANGED, SECURITY_HEADERS_DROPPED, TLS_NARROWED};
 use crate::diff::{ChangeKind, Level, Node, Tree};
 use crate::risk::Tier;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 pub fn run(cx: &Context<'_>, out: &mut Vec<Draft>) {
     for (ci, c) in cx.changes() {
@@ -70,7 +70,21 @@ use crate::rules::security::add_header_inheritance::SECURITY_HEADERS;
 fn effective(tree: &Tree, scopes: &[String]) -> BTreeMap<String, Vec<(String, String)>> {
     let mut out = BTreeMap::new();
     type Out = BTreeMap<String, Vec<(String, String)>>;
-    fn walk(nodes: &[Node], path: &str, inherited: &[(String, String)], scopes: &[String], out: &mut Out, depth: usize) {
+    /// The scopes, and their distinct lengths (sorted): the prefixes of a path worth looking up.
+    struct Scopes<'s> {
+        set: HashSet<&'s str>,
+        lens: Vec<usize>,
+    }
+    impl Scopes<'_> {
+        /// Some scope of at least `from` bytes is a (string) prefix of `path`.
+        fn prefix_of(&self, path: &str, from: usize) -> bool {
+            let lens = &self.lens[self.lens.partition_point(|&l| l < from)..];
+            lens.iter().take_while(|&&l| l <= path.len()).any(|&l| path.is_char_boundary(l) && self.set.contains(&path[..l]))
+        }
+    }
+    // `within`: the path starts with a scope. A child's path extends its parent's, so only a
+    // scope longer than the parent's path can newly match it.
+    fn walk(nodes: &[Node], path: &str, within: bool, inherited: &[(String, String)], scopes: &Scopes, out: &mut Out, depth: usize) {
         if depth > 256 {
             return;
         }
@@ -80,18 +94,24 @@ fn effective(tree: &Tree, scopes: &[String]) -> BTreeMap<String, Vec<(String, St
             .filter_map(|n| Some((n.args.first()?.to_ascii_lowercase(), n.args.get(1).map(|v| v.to_string()).unwrap_or_default())))
             .collect();
         let here: &[(String, String)] = if own.is_empty() { inherited } else { &own };
-        if scopes.iter().any(|s| path.starts_with(s.as_str())) {
+        if within {
             let sec: Vec<(String, String)> = here.iter().filter(|(h, _)| SECURITY_HEADERS.contains(&h.as_str())).cloned().collect();
             out.insert(path.to_string(), sec);
         }
         for n in nodes {
             if matches!(&*n.name, "http" | "server" | "location" | "if") && n.is_block() {
                 let p = if path.is_empty() { n.label() } else { format!("{path} > {}", n.label()) };
-                walk(n.children(), &p, here, scopes, out, depth + 1);
+                let inside = within || scopes.prefix_of(&p, path.len() + 1);
+                walk(n.children(), &p, inside, here, scopes, out, depth + 1);
             }
         }
     }
-    walk(&tree.items, "", &[], scopes, &mut out, 0);
+    let mut lens: Vec<usize> = scopes.iter().map(String::len).collect();
+    lens.sort_unstable();
+    lens.dedup();
+    let scopes = Scopes { set: scopes.iter().map(String::as_str).collect(), lens };
+    let root = scopes.prefix_of("", 0);
+    walk(&tree.items, "", root, &[], &scopes, &mut out, 0);
     out
 }
 
