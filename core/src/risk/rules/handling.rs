@@ -7,7 +7,7 @@ use super::{
 };
 use crate::diff::{Change, ChangeKind, Level};
 use crate::risk::Tier;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 pub fn run(cx: &Context<'_>, out: &mut Vec<Draft>) {
     passes(cx, out);
@@ -142,9 +142,18 @@ fn upstreams(cx: &Context<'_>, out: &mut Vec<Draft>) {
             }
         }
     }
+    // Each side's upstreams by name (the first of a name).
+    fn index(m: &crate::model::Model) -> HashMap<&str, &crate::model::Upstream> {
+        let mut ix: HashMap<&str, &crate::model::Upstream> = HashMap::new();
+        for u in &m.upstreams {
+            ix.entry(u.name.as_str()).or_insert(u);
+        }
+        ix
+    }
+    let (before, after) = (index(cx.i.before.model()), index(cx.i.after.model()));
     for (name, cis) in by {
-        let find = |m: &crate::model::Model| m.upstreams.iter().find(|u| u.name == name).map(|u| u.servers.clone());
-        let (Some(old), Some(new)) = (find(cx.i.before.model()), find(cx.i.after.model())) else { continue };
+        let find = |ix: &HashMap<&str, &crate::model::Upstream>| ix.get(name.as_str()).map(|u| u.servers.clone());
+        let (Some(old), Some(new)) = (find(&before), find(&after)) else { continue };
         let ((ow, ol), (nw, nl)) = (capacity(&old), capacity(&new));
         let first = cis[0];
         for &ci in &cis[1..] {

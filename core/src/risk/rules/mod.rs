@@ -13,7 +13,8 @@ use super::traffic::{self, Traffic};
 use super::{BlastRadius, Category, Finding, Inputs, Modifier, RiskLevel, Tier};
 use crate::diff::{Change, ChangeKind, Level};
 use serde::Serialize;
-use std::cell::Cell;
+use std::cell::{Cell, OnceCell};
+use std::collections::HashMap;
 
 /// A risk rule's metadata.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -130,6 +131,8 @@ pub struct Context<'a> {
     pub before: Traffic,
     pub after: Traffic,
     claimed: Vec<Cell<bool>>,
+    /// The servers (after) whose handlers name each `*_pass` host, in index order: built once.
+    pass_users: OnceCell<HashMap<String, Vec<usize>>>,
 }
 
 /// A finding before scoring.
@@ -217,6 +220,7 @@ impl<'a> Context<'a> {
             before: Traffic::new(i.before.model(), i.before.tree, i.policy),
             after: Traffic::new(i.after.model(), i.after.tree, i.policy),
             claimed: (0..i.diff.changes.len()).map(|_| Cell::new(false)).collect(),
+            pass_users: OnceCell::new(),
             i,
         }
     }
@@ -257,25 +261,27 @@ impl<'a> Context<'a> {
 
     /// Servers whose handlers name upstream `name`, by their share.
     pub fn upstream_share(&self, name: &str) -> (f64, String) {
-        let nodes = traffic::server_nodes(self.i.after.tree);
-        let users: Vec<usize> = nodes
-            .iter()
-            .filter(|(_, n)| {
-                let mut stack = vec![**n];
+        let by_host = self.pass_users.get_or_init(|| {
+            let mut by_host: HashMap<String, Vec<usize>> = HashMap::new();
+            for (&i, &n) in &traffic::server_nodes(self.i.after.tree) {
+                let mut stack = vec![n];
                 while let Some(x) = stack.pop() {
-                    if x.name.ends_with("_pass") && x.args.first().is_some_and(|a| pass_host(a).0 == name) {
-                        return true;
+                    if let Some(a) = x.args.first().filter(|_| x.name.ends_with("_pass")) {
+                        let users = by_host.entry(pass_host(a).0).or_default();
+                        if users.last() != Some(&i) {
+                            users.push(i);
+                        }
                     }
                     stack.extend(x.children());
                 }
-                false
-            })
-            .map(|(i, _)| *i)
-            .collect();
+            }
+            by_host
+        });
+        let users: &[usize] = by_host.get(name).map_or(&[], Vec::as_slice);
         if users.is_empty() {
             return (0.5, format!("upstream {name} (no server found using it)"));
         }
-        let share = self.after.servers(&users);
+        let share = self.after.servers(users);
         (share, format!("upstream {name}: used by {} server(s), {:.0}% of requests", users.len(), 100.0 * share))
     }
 
