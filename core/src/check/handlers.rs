@@ -109,7 +109,7 @@ impl<'a> Checker<'a> {
         name: &str,
         spec: &'static DirectiveSpec,
         frame: &Frame<'a>,
-        state: &mut BlockState,
+        state: &mut BlockState<'a>,
     ) -> bool {
         // The argument texts go in a buffer kept across directives (one allocation per run).
         let (src, text) = (self.src(doc), self.text(doc));
@@ -129,7 +129,7 @@ impl<'a> Checker<'a> {
         name: &str,
         spec: &'static DirectiveSpec,
         frame: &Frame<'a>,
-        state: &mut BlockState,
+        state: &mut BlockState<'a>,
         args: &[Cow<'a, str>],
     ) -> bool {
         let src = self.src(doc);
@@ -200,7 +200,7 @@ impl<'a> Checker<'a> {
         match (name, frame.ctx) {
             ("root" | "alias", _) => return self.root_alias(name == "alias", at, state),
             ("listen", Context::Server) => return self.http_listen(d, args),
-            ("location", _) => return self.location(d, args, frame),
+            ("location", _) => return self.location(d, args, frame, state),
             ("proxy_pass", c) if c != Context::StreamServer => return self.proxy_pass_uri(at, args, frame),
             ("return", Context::Server | Context::Location | Context::IfInServer | Context::IfInLocation) => {
                 return self.return_code(at, args)
@@ -436,7 +436,7 @@ impl<'a> Checker<'a> {
         true
     }
 
-    fn root_alias(&mut self, alias: bool, at: Span, state: &mut BlockState) -> bool {
+    fn root_alias(&mut self, alias: bool, at: Span, state: &mut BlockState<'a>) -> bool {
         let name = if alias { "alias" } else { "root" };
         match state.root_alias {
             Some((prev_alias, prev)) if prev_alias == alias => {
@@ -463,7 +463,7 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn location(&mut self, d: &'a Directive, args: &[Cow<'a, str>], frame: &Frame<'a>) -> bool {
+    fn location(&mut self, d: &'a Directive, args: &[Cow<'a, str>], frame: &Frame<'a>, state: &mut BlockState<'a>) -> bool {
         let at = d.name.span;
         if args.len() == 2 && !matches!(&*args[0], "=" | "^~" | "~" | "~*") {
             self.emit(Diagnostic::new(codes::LOCATION, at, format!("invalid location modifier \"{}\"", args[0])));
@@ -502,21 +502,20 @@ impl<'a> Checker<'a> {
             return false;
         }
         if !regex && !named {
-            let scope = self.block_scope_stack.last().copied().unwrap_or(usize::MAX);
             // Borrowed from the source unless unescaping changed the name.
             let name: Cow<'a, [u8]> = match args {
                 [_, Cow::Borrowed(n)] => Cow::Borrowed(n.as_bytes()),
                 [Cow::Borrowed(one)] => Cow::Borrowed(&one.as_bytes()[modifier.len()..]),
                 _ => Cow::Owned(name.to_vec()),
             };
-            let key = (scope, exact, name);
-            if let Some(&prev) = self.static_locations.get(&key) {
-                let diag = Diagnostic::new(codes::DUPLICATE, at, format!("duplicate location \"{}\"", src_name(&key.2)))
+            let key = (exact, name);
+            if let Some(&prev) = state.static_locations.get(&key) {
+                let diag = Diagnostic::new(codes::DUPLICATE, at, format!("duplicate location \"{}\"", src_name(&key.1)))
                     .with_label(prev, "first defined here")
                     .with_phase(Phase::Locations as u8);
                 self.emit(diag);
             } else {
-                self.static_locations.insert(key, at);
+                state.static_locations.insert(key, at);
             }
         }
         true
@@ -768,7 +767,7 @@ impl<'a> Checker<'a> {
     }
 
     /// Checks nginx makes when a block ends.
-    pub(super) fn end_block(&mut self, _doc: usize, d: &'a Directive, name: &str, inner: Context, _scope: usize) {
+    pub(super) fn end_block(&mut self, d: &'a Directive, name: &str, inner: Context) {
         if name == "upstream" && matches!(inner, Context::Upstream | Context::StreamUpstream) {
             if self.upstream_servers == 0 {
                 let at = d.block().and_then(|b| b.close).unwrap_or(d.name.span);
@@ -891,6 +890,8 @@ impl<'a> Checker<'a> {
     fn conflicting_names(&mut self, servers: &[ServerInfo<'a>]) {
         // Keys borrow from the servers: one entry per (socket, name), no copies.
         let mut seen: rustc_hash::FxHashMap<(&str, &str), Span> = Default::default();
+        // Sized up front: growing a map of a hundred thousand names rehashes it a dozen times.
+        seen.reserve(servers.iter().map(|s| s.names.len() * s.listens.len().max(1)).sum());
         for s in servers {
             let sockets: Vec<&str> = if s.listens.is_empty() { vec!["0.0.0.0:80"] } else { s.listens.iter().map(|l| l.0.as_str()).collect() };
             for &sock in &sockets {

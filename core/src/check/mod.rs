@@ -77,8 +77,11 @@ pub fn check(files: &SourceSet, config: &Config, opts: &CheckOptions) -> Vec<Dia
 
 /// Per-block (per nginx conf structure) state: which single-value directives were set.
 #[derive(Default)]
-struct BlockState {
+struct BlockState<'a> {
     seen: FxHashMap<&'static str, Span>,
+    /// Static locations of this block by (exact, name), for duplicates: a map per block, not
+    /// one for the whole configuration (small and in cache while the block is read).
+    static_locations: FxHashMap<(bool, Cow<'a, [u8]>), Span>,
     /// root (false) or alias (true), and where.
     root_alias: Option<(bool, Span)>,
 }
@@ -102,16 +105,11 @@ pub(crate) struct Checker<'a> {
     pub(crate) upstreams: FxHashMap<String, Span>,
     pub(crate) listen: listen::Sockets,
     pub(crate) vars: variables::Variables,
-    /// Static locations per parent block (server or location), for duplicate detection.
-    pub(crate) static_locations: FxHashMap<(usize, bool, Cow<'a, [u8]>), Span>,
-    next_scope: usize,
     /// Per server: its listen-ssl sites and whether it (or http) has a certificate.
     pub(crate) http_has_cert: bool,
     pub(crate) http_has_key: bool,
     pub(crate) http_certificate: Option<(Cow<'a, str>, Span)>,
     pub(crate) servers: Vec<handlers::ServerInfo<'a>>,
-    /// Scope ids of the enclosing blocks (locations are unique per enclosing block).
-    pub(crate) block_scope_stack: Vec<usize>,
     /// `server` entries in the upstream block being read.
     pub(crate) upstream_servers: usize,
     /// Where nginx reports problems of the directive being checked (its `;` or `{`).
@@ -145,13 +143,10 @@ impl<'a> Checker<'a> {
             upstreams: Default::default(),
             listen: listen::Sockets::default(),
             vars: variables::Variables::default(),
-            static_locations: Default::default(),
-            next_scope: 0,
             http_has_cert: false,
             http_has_key: false,
             http_certificate: None,
             servers: Vec::new(),
-            block_scope_stack: Vec::new(),
             upstream_servers: 0,
             anchor: None,
             portless: Vec::new(),
@@ -205,14 +200,14 @@ impl<'a> Checker<'a> {
         self.spec.profile().version
     }
 
-    fn items(&mut self, doc: usize, items: &'a [Node], frame: &Frame<'a>, state: &mut BlockState, incl_depth: usize) {
+    fn items(&mut self, doc: usize, items: &'a [Node], frame: &Frame<'a>, state: &mut BlockState<'a>, incl_depth: usize) {
         for node in items {
             let Node::Directive(d) = node else { continue };
             self.directive(doc, d, frame, state, incl_depth);
         }
     }
 
-    fn directive(&mut self, doc: usize, d: &'a Directive, frame: &Frame<'a>, state: &mut BlockState, incl_depth: usize) {
+    fn directive(&mut self, doc: usize, d: &'a Directive, frame: &Frame<'a>, state: &mut BlockState<'a>, incl_depth: usize) {
         let src = self.src(doc);
         let name = d.name.text_in(src, self.text(doc));
         if matches!(d.terminator, Terminator::Missing) {
@@ -279,20 +274,16 @@ impl<'a> Checker<'a> {
         if name == "events" && ctx == Context::Main {
             self.events_seen = true;
         }
-        let scope = self.next_scope;
-        self.next_scope += 1;
         if inner_ctx == Context::Server {
             self.servers.push(handlers::ServerInfo { span: d.name.span, ..Default::default() });
         }
         let mut inner_state = BlockState::default();
-        self.block_scope_stack.push(scope);
         self.items(doc, &block.items, &inner, &mut inner_state, incl_depth);
-        self.block_scope_stack.pop();
         self.anchor = block.close;
-        self.end_block(doc, d, &name, inner_ctx, scope);
+        self.end_block(d, &name, inner_ctx);
     }
 
-    fn include(&mut self, doc: usize, d: &'a Directive, frame: &Frame<'a>, state: &mut BlockState, incl_depth: usize) {
+    fn include(&mut self, doc: usize, d: &'a Directive, frame: &Frame<'a>, state: &mut BlockState<'a>, incl_depth: usize) {
         let Some(inc) = self.config.include_at(doc, d) else { return };
         if incl_depth >= crate::include::MAX_INCLUDE_DEPTH {
             return;
