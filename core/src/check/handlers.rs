@@ -276,11 +276,7 @@ impl<'a> Checker<'a> {
                 }
                 if let Some(s) = self.servers.last_mut() {
                     for a in args {
-                        let lower = match a {
-                            Cow::Borrowed(b) if !b.bytes().any(|c| c.is_ascii_uppercase()) => Cow::Borrowed(*b),
-                            a => Cow::Owned(a.to_ascii_lowercase()),
-                        };
-                        s.names.push((lower, at));
+                        s.names.push((crate::syntax::ascii_lowercase(a.clone()), at));
                     }
                 }
             }

@@ -168,10 +168,7 @@ impl<'a> Checker<'a> {
             ("server_name", Context::Server) => {
                 let Some(server) = sizes.http_servers.last_mut() else { return };
                 for w in &d.args {
-                    let n = match w.text(src) {
-                        t if t.bytes().any(|b| b.is_ascii_uppercase()) => Cow::Owned(t.to_ascii_lowercase()),
-                        t => t,
-                    };
+                    let n = crate::syntax::ascii_lowercase(w.text(src));
                     // Wildcard and regex names go to other hashes.
                     if !(n.starts_with('*') || n.starts_with('.') || n.ends_with('*') || n.starts_with('~') || n.is_empty()) {
                         server.2.push((n, w.span));

@@ -11,6 +11,17 @@ pub use parser::{parse, ENTRY_BLOCKS, MAX_DEPTH};
 pub use tree::*;
 
 use crate::source::Span;
+use std::borrow::Cow;
+
+/// ASCII-lowercased, as nginx compares host and server names; unchanged (not copied) when it
+/// already is.
+pub(crate) fn ascii_lowercase(s: Cow<'_, str>) -> Cow<'_, str> {
+    if s.bytes().any(|c| c.is_ascii_uppercase()) {
+        Cow::Owned(s.to_ascii_lowercase())
+    } else {
+        s
+    }
+}
 
 /// Every token of the tree in source order: names, arguments, comments, terminators, braces,
 /// Lua bodies and skipped text.

@@ -33,7 +33,7 @@ const STREAMING_WORDS: &[&str] =
 /// endpoint. Also true when an `include` in the block or around it was not found (what it sets
 /// is unknown).
 pub(super) fn streaming(cx: &RuleContext, block: Option<usize>) -> bool {
-    if unseen_includes(cx, block) {
+    if cx.unseen_includes(block) {
         return true;
     }
     let (_, headers) = cx.effective_one(block, "proxy_set_header");
@@ -64,12 +64,6 @@ pub(super) fn streaming(cx: &RuleContext, block: Option<usize>) -> bool {
         at = it.parent();
     }
     false
-}
-
-/// An `include` in `block` or an enclosing block that resolved to no file (noted per block
-/// while the context is built: scanning every enclosing body per use is quadratic).
-pub(super) fn unseen_includes(cx: &RuleContext, block: Option<usize>) -> bool {
-    cx.unseen_includes(block)
 }
 
 /// Each rule's `## Bad` example triggers it and its `## Good` example does not.

@@ -1,5 +1,6 @@
 use crate::declare_rule;
 use crate::rules::{Findings, RuleContext};
+use crate::syntax::ascii_lowercase;
 use std::borrow::Cow;
 
 const PASSES: &[&str] = &["proxy_pass", "grpc_pass", "fastcgi_pass", "uwsgi_pass", "scgi_pass", "memcached_pass"];
@@ -19,19 +20,11 @@ fn hostname(target: &str) -> Option<(Cow<'_, str>, bool)> {
         Some((h, _)) => (h, true),
         None => (authority, false),
     };
-    let host = lowercase(host);
+    let host = ascii_lowercase(Cow::Borrowed(host));
     if host.is_empty() || host == "localhost" || host.parse::<std::net::Ipv4Addr>().is_ok() {
         return None;
     }
     Some((host, port))
-}
-
-/// Lowercased, borrowed when it already is.
-fn lowercase(s: &str) -> Cow<'_, str> {
-    match s.bytes().any(|b| b.is_ascii_uppercase()) {
-        true => Cow::Owned(s.to_ascii_lowercase()),
-        false => Cow::Borrowed(s),
-    }
 }
 
 declare_rule! {
@@ -84,7 +77,7 @@ declare_rule! {
 }
 
 fn check(cx: &RuleContext, out: &mut Findings) {
-    let upstreams: rustc_hash::FxHashSet<Cow<str>> = cx.named("upstream").map(|(_, u)| lowercase(u.arg(0))).collect();
+    let upstreams: rustc_hash::FxHashSet<Cow<str>> = cx.named("upstream").map(|(_, u)| ascii_lowercase(Cow::Borrowed(u.arg(0)))).collect();
     for it in cx.named_where(|n| PASSES.contains(&n)).into_iter().map(|i| cx.item(i)) {
         let Some((host, port)) = hostname(it.arg(0)) else { continue };
         if upstreams.contains(&host) || (!cx.whole && !port && !host.contains('.')) {
