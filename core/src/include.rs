@@ -209,14 +209,13 @@ impl<'a> Resolver<'a> {
         type FirstSite = (usize, Option<usize>);
         let file = self.docs[doc].file;
         let src = self.files.bytes(file);
-        // Noted by the parser, in source order.
-        let sites: Vec<(Span, Span, crate::syntax::Word, ParseMode)> =
-            self.docs[doc].doc.include_sites.iter().map(|s| (s.span, s.report, s.target, s.mode)).collect();
+        // Noted by the parser, in source order (copied: resolving pushes to `self`).
+        let sites = self.docs[doc].doc.include_sites.clone();
         self.includes.reserve(sites.len());
         // The same argument met again resolves the same way: a glob is matched against the file
         // set once, not once per site (a file can hold a million include lines).
         let mut seen: HashMap<(std::borrow::Cow<[u8]>, ParseMode), FirstSite> = HashMap::new();
-        for (span, report, word, mode) in sites {
+        for crate::syntax::IncludeSite { span, report, target: word, mode } in sites {
             let arg = word.value(src);
             if let Some(&(first, missing)) = seen.get(&(arg.clone(), mode)) {
                 let inc = &self.includes[first];

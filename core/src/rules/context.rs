@@ -219,12 +219,13 @@ impl<'a> RuleContext<'a> {
             let Node::Directive(d) = node else { continue };
             let name = self.arena.keep(d.name.text_in(src, text));
             if name == "include" {
-                let found = self.config.include_at(doc, d).is_some_and(|inc| !inc.targets.is_empty());
+                let inc = self.config.include_at(doc, d);
+                let found = inc.is_some_and(|inc| !inc.targets.is_empty());
                 // Directly in the block's body: the block's own file, not a file it includes.
                 if let Some(p) = parent.filter(|&p| !found && self.items[p].doc() == doc) {
                     self.unseen_include_in.insert(p);
                 }
-                if let Some(inc) = self.config.include_at(doc, d) {
+                if let Some(inc) = inc {
                     if depth < crate::include::MAX_INCLUDE_DEPTH {
                         for &t in inc.targets.iter() {
                             if !inc.cyclic.contains(&t) {
@@ -391,14 +392,7 @@ impl<'a> RuleContext<'a> {
     /// An `include` that found no file sits directly in the body of `block` or of a block
     /// enclosing it.
     pub fn unseen_includes(&self, block: Option<usize>) -> bool {
-        let mut at = block;
-        while let Some(b) = at {
-            if self.unseen_include_in.contains(&b) {
-                return true;
-            }
-            at = self.items[b].parent();
-        }
-        false
+        block.is_some_and(|b| std::iter::once(b).chain(self.ancestors(b)).any(|a| self.unseen_include_in.contains(&a)))
     }
 
     /// Source bytes of an item's file.
